@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * An AFTR instance: the private state of one "dslite" network device.
+ *
+ * Locking: configuration changes run under RTNL (netlink.c takes it), so
+ * writers never race each other; the packet path reads configuration with
+ * READ_ONCE() or under RCU and never takes RTNL.
+ */
+#ifndef _DSLITE_AFTR_AFTR_H
+#define _DSLITE_AFTR_AFTR_H
+
+#include <linux/netdevice.h>
+#include <linux/percpu.h>
+#include <linux/rhashtable.h>
+#include <linux/workqueue.h>
+#include <net/gro_cells.h>
+#include <linux/dslite_aftr.h>
+
+#include "compat.h"
+
+/* Which timeout applies to a binding: see aftr_binding_timeout(). */
+enum aftr_timeout {
+	AFTR_TIMEOUT_UDP,
+	AFTR_TIMEOUT_TCP_EST,
+	AFTR_TIMEOUT_TCP_TRANS,
+	AFTR_TIMEOUT_ICMP,
+	AFTR_TIMEOUT_COUNT
+};
+
+/*
+ * Tunables. Written under RTNL with WRITE_ONCE(), read anywhere with
+ * READ_ONCE(); each field stands alone, so no reader needs a consistent
+ * snapshot of several.
+ */
+struct aftr_params {
+	unsigned long timeout[AFTR_TIMEOUT_COUNT];	/* jiffies */
+	unsigned long holddown;				/* jiffies */
+	u32 block_size;
+	u32 max_blocks;
+	u32 max_bindings;
+	u32 max_new_rate;
+};
+
+/* An RCU-replaced set of IPv6 addresses (endpoints). */
+struct aftr_addr6_set {
+	struct rcu_head rcu;
+	unsigned int n;
+	struct in6_addr addr[];
+};
+
+struct aftr_prefix6 {
+	struct in6_addr addr;
+	u8 len;
+};
+
+/* An RCU-replaced set of IPv6 prefixes (allowed B4s). */
+struct aftr_prefix6_set {
+	struct rcu_head rcu;
+	unsigned int n;
+	struct aftr_prefix6 p[];
+};
+
+struct aftr_stats {
+	u64 cnt[__DSLITE_AFTR_STAT_MAX];
+};
+
+/**
+ * struct aftr_dev - one AFTR instance, netdev_priv() of its device
+ * @dev: the device ("aftr0")
+ * @net: its namespace
+ * @list: entry in the namespace's instance list (RCU)
+ * @endpoints: the AFTR IPv6 addresses softwires end at
+ * @allowed: the prefixes softwires are accepted from
+ * @params: tunables
+ * @stats: per-CPU counters, indexed by enum dslite_aftr_stat
+ * @gro_cells: where translated IPv4 packets enter the stack
+ * @bindings: binding tables (binding.c)
+ * @b4s: B4 table (b4.c)
+ * @pools: pool list (pool.c)
+ * @icmp_limit: rate limit state for the ICMP errors the AFTR originates
+ */
+struct aftr_dev {
+	struct net_device *dev;
+	struct net *net;
+	struct list_head list;
+	struct aftr_addr6_set __rcu *endpoints;
+	struct aftr_prefix6_set __rcu *allowed;
+	struct aftr_params params;
+	struct aftr_stats __percpu *stats;
+	struct gro_cells gro_cells;
+	struct aftr_bindings *bindings;
+	struct aftr_b4s *b4s;
+	struct aftr_pools *pools;
+	struct aftr_icmp_limit *icmp_limit;
+};
+
+static inline void aftr_count(struct aftr_dev *ad, enum dslite_aftr_stat s)
+{
+	this_cpu_inc(ad->stats->cnt[s]);
+}
+
+#endif /* _DSLITE_AFTR_AFTR_H */

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * NAT bindings: one object, two RCU hash indexes.
+ *
+ * The inside index is keyed by the softwire identity plus the inner endpoint
+ * (B4 IPv6 address, protocol, inner IPv4 address, inner port or ICMP id); the
+ * outside index by (protocol, external address, external port). Lookups are
+ * lock-free under RCU. A binding whose lifetime ended leaves the inside index
+ * at once and stays in the outside index for the hold-down time, so its port
+ * is not handed out again (and inbound packets to it are dropped) until then.
+ */
+#ifndef _DSLITE_AFTR_BINDING_H
+#define _DSLITE_AFTR_BINDING_H
+
+#include "aftr.h"
+
+struct aftr_b4;
+
+/* Inside key; the padding is zero so the key hashes as whole words. */
+struct aftr_key_in {
+	struct in6_addr b4;
+	__be32 addr;
+	__be16 port;
+	u8 proto;
+	u8 pad;
+};
+
+/* Outside key. */
+struct aftr_key_out {
+	__be32 addr;
+	__be16 port;
+	u8 proto;
+	u8 pad;
+};
+
+/**
+ * struct aftr_binding - one NAT mapping of one B4's inner endpoint
+ * @in_node: entry in the inside index
+ * @out_node: entry in the outside index
+ * @in: inside key
+ * @out: outside key
+ * @b4: the B4 the binding belongs to; valid as long as the binding is
+ * @last: jiffies of the last refresh (truncated to 32 bits)
+ * @state: enum dslite_aftr_state, or AFTR_STATE_HOLDDOWN
+ * @rcu: frees through RCU
+ */
+struct aftr_binding {
+	struct rhash_head in_node;
+	struct rhash_head out_node;
+	struct aftr_key_in in;
+	struct aftr_key_out out;
+	struct aftr_b4 *b4;
+	u32 last;
+	u8 state;
+	struct rcu_head rcu;
+};
+
+/* Internal state past the uapi ones: out of the inside index, port held. */
+#define AFTR_STATE_HOLDDOWN	(DSLITE_AFTR_STATE_MAX + 1)
+
+int aftr_bindings_init(struct aftr_dev *ad);
+void aftr_bindings_destroy(struct aftr_dev *ad);
+
+struct aftr_binding *aftr_binding_lookup_in(struct aftr_dev *ad,
+					    const struct aftr_key_in *key);
+struct aftr_binding *aftr_binding_lookup_out(struct aftr_dev *ad,
+					     const struct aftr_key_out *key);
+
+/*
+ * Why a binding could not be created; the value is the drop counter to bump.
+ * All but NOMEM answer the sender with ICMP 3/13 (NAT-10).
+ */
+enum aftr_refusal {
+	AFTR_REFUSED_QUOTA = DSLITE_AFTR_STAT_DROP_QUOTA,
+	AFTR_REFUSED_RATE = DSLITE_AFTR_STAT_DROP_RATE,
+	AFTR_REFUSED_POOL = DSLITE_AFTR_STAT_DROP_POOL_EXHAUSTED,
+	AFTR_REFUSED_NOMEM = DSLITE_AFTR_STAT_DROP_NOMEM,
+};
+
+struct aftr_binding *aftr_binding_create(struct aftr_dev *ad,
+					 const struct aftr_key_in *key,
+					 const struct in6_addr *endpoint,
+					 enum aftr_refusal *why);
+
+void aftr_binding_refresh(struct aftr_binding *b);
+
+unsigned long aftr_binding_timeout(const struct aftr_dev *ad,
+				   const struct aftr_binding *b);
+
+unsigned int aftr_binding_flush(struct aftr_dev *ad,
+				const struct in6_addr *b4, u8 proto);
+
+/* The inside index, for dumps (netlink.c walks it with rhashtable_walk_*). */
+struct rhashtable *aftr_bindings_table(struct aftr_dev *ad);
+unsigned int aftr_bindings_count(struct aftr_dev *ad);
+
+#endif /* _DSLITE_AFTR_BINDING_H */

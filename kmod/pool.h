@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pools of external IPv4 addresses and the ports on them, handed out to B4s
+ * in blocks (bulk port allocation, RFC 6888 / CGN-4): a B4 is paired with one
+ * pool address and takes random free blocks on it; within its blocks, ports
+ * are chosen at random with their parity kept where possible.
+ */
+#ifndef _DSLITE_AFTR_POOL_H
+#define _DSLITE_AFTR_POOL_H
+
+#include "aftr.h"
+
+struct aftr_b4;
+
+int aftr_pools_init(struct aftr_dev *ad);
+void aftr_pools_destroy(struct aftr_dev *ad);
+
+/* Control plane, under RTNL. */
+int aftr_pool_add(struct aftr_dev *ad, __be32 prefix, u8 len, u16 port_min,
+		  u16 port_max, struct netlink_ext_ack *extack);
+int aftr_pool_del(struct aftr_dev *ad, __be32 prefix, u8 len,
+		  struct netlink_ext_ack *extack);
+unsigned int aftr_pools_count(struct aftr_dev *ad);
+bool aftr_pools_blocks_in_use(struct aftr_dev *ad);
+
+/**
+ * struct aftr_pool_info - what a pool dump shows of one pool
+ */
+struct aftr_pool_info {
+	__be32 prefix;
+	u8 len;
+	u16 port_min;
+	u16 port_max;
+	u32 b4s;
+	u32 blocks_used;
+	u32 blocks_total;
+};
+
+/* Fills @info for the @idx-th pool; false past the last. Under RTNL or RCU. */
+bool aftr_pool_info(struct aftr_dev *ad, unsigned int idx,
+		    struct aftr_pool_info *info);
+
+/* Does @addr fall in a pool (a B4 may not use it as a source, 6333-6)? */
+bool aftr_pool_contains(struct aftr_dev *ad, __be32 addr);
+
+/* Packet path, B4 side. The caller holds b4->lock. */
+int aftr_pool_pair(struct aftr_dev *ad, struct aftr_b4 *b4);
+int aftr_port_alloc(struct aftr_dev *ad, struct aftr_b4 *b4, u8 proto,
+		    __be16 inner_port, __be16 *port);
+void aftr_port_free(struct aftr_dev *ad, struct aftr_b4 *b4, __be16 port);
+/* Gives back all of a B4's blocks and its pairing, when it dies. */
+void aftr_pool_unpair(struct aftr_dev *ad, struct aftr_b4 *b4);
+
+#endif /* _DSLITE_AFTR_POOL_H */

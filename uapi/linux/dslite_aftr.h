@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * dslite_aftr: a DS-Lite Address Family Transition Router (RFC 6333).
+ *
+ * This header is the whole contract between the kernel module and userspace.
+ * Every constant of the API lives here; nothing else defines one.
+ *
+ * Instances
+ * ---------
+ * An AFTR instance is a network device of kind "dslite":
+ *
+ *	ip link add aftr0 type dslite
+ *
+ * It lives in one network namespace and dies with it. IPv4 packets the NAT
+ * has translated are received on it; IPv4 packets routed to it (a route for
+ * the pool: "ip route add 198.51.100.0/28 dev aftr0") are translated back and
+ * sent into the softwire of their B4.
+ *
+ * Generic netlink
+ * ---------------
+ * Family DSLITE_AFTR_GENL_NAME, version DSLITE_AFTR_GENL_VERSION. Every
+ * command needs CAP_NET_ADMIN in the namespace of the request, and names its
+ * instance by DSLITE_AFTR_A_IFINDEX or DSLITE_AFTR_A_IFNAME (ifindex wins
+ * when both are given), except dumps of DEV_GET, which list every instance.
+ * Refusals carry an extack message that says what is wrong; a refused request
+ * changes nothing.
+ *
+ * Addresses are in network byte order (IPv6 as 16 bytes, IPv4 as 4 bytes);
+ * ports, lengths, counts and times are in host byte order. Times are seconds
+ * unless the attribute name says otherwise.
+ *
+ * DSLITE_AFTR_CMD_DEV_GET (do, dump)
+ *	Reply: IFINDEX, IFNAME, ENDPOINTS, ALLOWED, the TIMEOUT_* attributes,
+ *	HOLDDOWN, BLOCK_SIZE, MAX_BLOCKS, MAX_BINDINGS, MAX_NEW_RATE, and the
+ *	counts B4_COUNT, BINDING_COUNT, POOL_COUNT.
+ *
+ * DSLITE_AFTR_CMD_DEV_SET (do)
+ *	Any of: ENDPOINTS (replaces the whole set; an empty nest clears it),
+ *	TIMEOUT_*, HOLDDOWN, BLOCK_SIZE, MAX_BLOCKS, MAX_BINDINGS, MAX_NEW_RATE.
+ *	BLOCK_SIZE can change only while no B4 holds a port block.
+ *
+ * DSLITE_AFTR_CMD_B4_ALLOW, DSLITE_AFTR_CMD_B4_DENY (do)
+ *	PREFIX with PREFIX_A_ADDR6 and PREFIX_A_LEN: add or remove a prefix from
+ *	which softwires are accepted. With none, no softwire is accepted. Deny
+ *	ends the bindings of the B4s the prefix covered.
+ *
+ * DSLITE_AFTR_CMD_B4_GET (dump)
+ *	One message per active B4: B4_ADDR, ENDPOINT, OUTER_ADDR, BLOCK_COUNT,
+ *	BINDING_COUNT.
+ *
+ * DSLITE_AFTR_CMD_POOL_ADD, DSLITE_AFTR_CMD_POOL_DEL (do)
+ *	PREFIX with PREFIX_A_ADDR4 and PREFIX_A_LEN; on add, PORT_MIN and
+ *	PORT_MAX (default 1024-65535). Pools of one instance never overlap.
+ *	Deleting a pool ends the bindings that use its addresses.
+ *
+ * DSLITE_AFTR_CMD_POOL_GET (dump)
+ *	One message per pool: PREFIX, PORT_MIN, PORT_MAX, B4_COUNT, BLOCK_COUNT
+ *	(blocks in use), BLOCK_TOTAL.
+ *
+ * DSLITE_AFTR_CMD_BINDING_GET (dump)
+ *	Optional filters in the request: B4_ADDR, PROTO. One message per binding:
+ *	B4_ADDR, PROTO, INNER_ADDR, INNER_PORT, OUTER_ADDR, OUTER_PORT, STATE,
+ *	EXPIRES_MS. Dumps resume from where the previous message left off and
+ *	are flagged NLM_F_DUMP_INTR when the table changed under them.
+ *
+ * DSLITE_AFTR_CMD_BINDING_FLUSH (do)
+ *	Optional filters B4_ADDR, PROTO. Ends the matching bindings.
+ *
+ * DSLITE_AFTR_CMD_STATS_GET (do)
+ *	Reply: IFINDEX, IFNAME, STATS (a nest of u64 counters, one attribute per
+ *	enum dslite_aftr_stat, attribute type = counter + 1).
+ */
+#ifndef _UAPI_LINUX_DSLITE_AFTR_H
+#define _UAPI_LINUX_DSLITE_AFTR_H
+
+#define DSLITE_AFTR_GENL_NAME		"dslite_aftr"
+#define DSLITE_AFTR_GENL_VERSION	1
+#define DSLITE_AFTR_LINK_KIND		"dslite"
+
+/* The AFTR's own IPv4 address toward the B4s (RFC 6333 section 5.7). */
+#define DSLITE_AFTR_ADDR4		0xc0000001	/* 192.0.0.1 */
+
+/* Defaults: RFC 4787 (UDP), 5382 (TCP), 5508 (ICMP), 6888 (hold-down). */
+#define DSLITE_AFTR_DEF_TIMEOUT_UDP		300
+#define DSLITE_AFTR_DEF_TIMEOUT_TCP_EST		7440
+#define DSLITE_AFTR_DEF_TIMEOUT_TCP_TRANS	240
+#define DSLITE_AFTR_DEF_TIMEOUT_ICMP		60
+#define DSLITE_AFTR_DEF_HOLDDOWN		120
+#define DSLITE_AFTR_DEF_BLOCK_SIZE		64
+#define DSLITE_AFTR_DEF_MAX_BLOCKS		16
+#define DSLITE_AFTR_DEF_MAX_BINDINGS		1024
+#define DSLITE_AFTR_DEF_MAX_NEW_RATE		200
+#define DSLITE_AFTR_DEF_PORT_MIN		1024
+#define DSLITE_AFTR_DEF_PORT_MAX		65535
+
+/* Bounds the kernel enforces on DEV_SET. */
+#define DSLITE_AFTR_MIN_BLOCK_SIZE		8
+#define DSLITE_AFTR_MAX_BLOCK_SIZE		4096
+#define DSLITE_AFTR_MAX_ENDPOINTS		8
+#define DSLITE_AFTR_MAX_TIMEOUT			(7 * 24 * 3600)
+/* Shortest pool prefix: 4096 addresses per pool. */
+#define DSLITE_AFTR_MIN_POOL_PREFIX_LEN		20
+
+enum dslite_aftr_cmd {
+	DSLITE_AFTR_CMD_UNSPEC,
+	DSLITE_AFTR_CMD_DEV_GET,
+	DSLITE_AFTR_CMD_DEV_SET,
+	DSLITE_AFTR_CMD_B4_ALLOW,
+	DSLITE_AFTR_CMD_B4_DENY,
+	DSLITE_AFTR_CMD_B4_GET,
+	DSLITE_AFTR_CMD_POOL_ADD,
+	DSLITE_AFTR_CMD_POOL_DEL,
+	DSLITE_AFTR_CMD_POOL_GET,
+	DSLITE_AFTR_CMD_BINDING_GET,
+	DSLITE_AFTR_CMD_BINDING_FLUSH,
+	DSLITE_AFTR_CMD_STATS_GET,
+
+	__DSLITE_AFTR_CMD_MAX
+};
+#define DSLITE_AFTR_CMD_MAX (__DSLITE_AFTR_CMD_MAX - 1)
+
+enum dslite_aftr_attr {
+	DSLITE_AFTR_A_UNSPEC,
+	DSLITE_AFTR_A_PAD,
+	DSLITE_AFTR_A_IFINDEX,		/* u32 */
+	DSLITE_AFTR_A_IFNAME,		/* string, < IFNAMSIZ */
+	DSLITE_AFTR_A_ENDPOINTS,	/* nest: array of binary in6_addr */
+	DSLITE_AFTR_A_ALLOWED,		/* nest: array of nests, enum dslite_aftr_prefix_attr */
+	DSLITE_AFTR_A_PREFIX,		/* nest, enum dslite_aftr_prefix_attr */
+	DSLITE_AFTR_A_TIMEOUT_UDP,	/* u32 */
+	DSLITE_AFTR_A_TIMEOUT_TCP_EST,	/* u32 */
+	DSLITE_AFTR_A_TIMEOUT_TCP_TRANS, /* u32 */
+	DSLITE_AFTR_A_TIMEOUT_ICMP,	/* u32 */
+	DSLITE_AFTR_A_HOLDDOWN,		/* u32: seconds a freed port waits */
+	DSLITE_AFTR_A_BLOCK_SIZE,	/* u32: ports per block */
+	DSLITE_AFTR_A_MAX_BLOCKS,	/* u32: port blocks per B4 */
+	DSLITE_AFTR_A_MAX_BINDINGS,	/* u32: bindings per B4 */
+	DSLITE_AFTR_A_MAX_NEW_RATE,	/* u32: new bindings per second per B4 */
+	DSLITE_AFTR_A_PORT_MIN,		/* u16 */
+	DSLITE_AFTR_A_PORT_MAX,		/* u16 */
+	DSLITE_AFTR_A_B4_ADDR,		/* binary in6_addr */
+	DSLITE_AFTR_A_ENDPOINT,		/* binary in6_addr: endpoint a B4 uses */
+	DSLITE_AFTR_A_PROTO,		/* u8: IPPROTO_TCP, _UDP or _ICMP */
+	DSLITE_AFTR_A_INNER_ADDR,	/* be32 */
+	DSLITE_AFTR_A_INNER_PORT,	/* u16: port, or ICMP query identifier */
+	DSLITE_AFTR_A_OUTER_ADDR,	/* be32 */
+	DSLITE_AFTR_A_OUTER_PORT,	/* u16 */
+	DSLITE_AFTR_A_STATE,		/* u8: enum dslite_aftr_state */
+	DSLITE_AFTR_A_EXPIRES_MS,	/* u32 */
+	DSLITE_AFTR_A_B4_COUNT,		/* u32 */
+	DSLITE_AFTR_A_BINDING_COUNT,	/* u32 */
+	DSLITE_AFTR_A_POOL_COUNT,	/* u32 */
+	DSLITE_AFTR_A_BLOCK_COUNT,	/* u32 */
+	DSLITE_AFTR_A_BLOCK_TOTAL,	/* u32 */
+	DSLITE_AFTR_A_STATS,		/* nest: u64 per enum dslite_aftr_stat */
+
+	__DSLITE_AFTR_A_MAX
+};
+#define DSLITE_AFTR_A_MAX (__DSLITE_AFTR_A_MAX - 1)
+
+enum dslite_aftr_prefix_attr {
+	DSLITE_AFTR_PREFIX_A_UNSPEC,
+	DSLITE_AFTR_PREFIX_A_ADDR6,	/* binary in6_addr */
+	DSLITE_AFTR_PREFIX_A_ADDR4,	/* be32 */
+	DSLITE_AFTR_PREFIX_A_LEN,	/* u8 */
+
+	__DSLITE_AFTR_PREFIX_A_MAX
+};
+#define DSLITE_AFTR_PREFIX_A_MAX (__DSLITE_AFTR_PREFIX_A_MAX - 1)
+
+/* Where a binding is in its life; the timeout that applies follows from it. */
+enum dslite_aftr_state {
+	DSLITE_AFTR_STATE_OPEN,		/* UDP, ICMP query */
+	DSLITE_AFTR_STATE_TCP_SYN_OUT,	/* SYN from the B4 side seen */
+	DSLITE_AFTR_STATE_TCP_SYN_IN,	/* SYN from outside seen (simultaneous open) */
+	DSLITE_AFTR_STATE_TCP_EST,	/* SYN seen both ways */
+	DSLITE_AFTR_STATE_TCP_FIN_OUT,	/* FIN from the B4 side seen */
+	DSLITE_AFTR_STATE_TCP_FIN_IN,	/* FIN from outside seen */
+	DSLITE_AFTR_STATE_TCP_CLOSED,	/* FIN both ways, or RST: transitory */
+
+	__DSLITE_AFTR_STATE_MAX
+};
+#define DSLITE_AFTR_STATE_MAX (__DSLITE_AFTR_STATE_MAX - 1)
+
+/* Counters of an instance, by direction: from the B4s, or toward them. */
+enum dslite_aftr_stat {
+	DSLITE_AFTR_STAT_FROM_B4_PACKETS,	/* softwire packets claimed */
+	DSLITE_AFTR_STAT_FROM_B4_TRANSLATED,	/* delivered to IPv4 after NAT */
+	DSLITE_AFTR_STAT_TO_B4_PACKETS,		/* IPv4 packets routed to the device */
+	DSLITE_AFTR_STAT_TO_B4_TRANSLATED,	/* sent into a softwire */
+	DSLITE_AFTR_STAT_HAIRPIN,		/* B4 to B4 through the pool */
+	DSLITE_AFTR_STAT_BINDINGS_CREATED,
+	DSLITE_AFTR_STAT_BINDINGS_EXPIRED,
+	DSLITE_AFTR_STAT_B4S_CREATED,
+	DSLITE_AFTR_STAT_BLOCKS_ALLOCATED,
+	DSLITE_AFTR_STAT_ICMP_SENT,		/* ICMP errors the AFTR originated */
+	DSLITE_AFTR_STAT_ICMP_RATELIMITED,	/* ... and suppressed by the limit */
+	DSLITE_AFTR_STAT_DROP_B4_DENIED,	/* B4 outside the allowed prefixes */
+	DSLITE_AFTR_STAT_DROP_BAD_INNER,	/* malformed inner IPv4/L4 header */
+	DSLITE_AFTR_STAT_DROP_BAD_SRC,		/* inner source can't be a subscriber's */
+	DSLITE_AFTR_STAT_DROP_UNSUPP_PROTO,	/* not TCP, UDP or ICMP */
+	DSLITE_AFTR_STAT_DROP_NO_BINDING,	/* inbound with no mapping */
+	DSLITE_AFTR_STAT_DROP_QUOTA,		/* per-B4 binding or port-block limit */
+	DSLITE_AFTR_STAT_DROP_RATE,		/* per-B4 new-binding rate limit */
+	DSLITE_AFTR_STAT_DROP_POOL_EXHAUSTED,	/* no free port block, or no pool */
+	DSLITE_AFTR_STAT_DROP_ECN,		/* CE outer over a Not-ECT inner */
+	DSLITE_AFTR_STAT_DROP_NO_ROUTE,		/* no IPv6 route to the B4 */
+	DSLITE_AFTR_STAT_DROP_NOMEM,
+	DSLITE_AFTR_STAT_DROP_ICMP_ERROR,	/* ICMP error with no mapping inside */
+
+	__DSLITE_AFTR_STAT_MAX
+};
+#define DSLITE_AFTR_STAT_MAX (__DSLITE_AFTR_STAT_MAX - 1)
+
+#endif /* _UAPI_LINUX_DSLITE_AFTR_H */
