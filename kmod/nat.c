@@ -1,2 +1,386 @@
 // SPDX-License-Identifier: GPL-2.0
-/* placeholder: being written */
+/*
+ * NAT44 per B4. From a B4, the source (inner address, port or ICMP echo id)
+ * becomes the binding's external one; toward a B4, the destination goes back.
+ * Checksums are updated incrementally; ICMP errors have the packet they quote
+ * translated too (NAT-9). Fragments are reassembled first (NAT-12), so every
+ * packet the NAT sees carries its L4 header.
+ */
+#include <linux/icmp.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/checksum.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+
+#include "binding.h"
+#include "icmp.h"
+#include "nat.h"
+
+/*
+ * Reassembly queues are keyed by addresses, IP id, protocol and "user". A
+ * user per B4 (by hash) keeps two subscribers with the same private
+ * addresses from mixing their fragments. We take them from the range the
+ * kernel gives bridge conntrack because, for that range, a timed-out queue
+ * sends no ICMP through the IPv4 routing table, which could leak an error
+ * toward a private address onto the uplink.
+ */
+#define DEFRAG_USER(hash)	(IP_DEFRAG_CONNTRACK_BRIDGE_IN + ((hash) & 0xffff))
+
+static int nat_defrag(struct aftr_dev *ad, struct sk_buff *skb, u32 user)
+{
+	int err;
+
+	if (!ip_is_fragment(ip_hdr(skb)))
+		return 0;
+	err = ip_defrag(ad->net, skb, user);
+	if (err && err != -EINPROGRESS)
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_BAD_INNER);
+	return err;
+}
+
+/* The part of the L4 header we read and rewrite; 0 if we don't translate it. */
+static unsigned int l4_len(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return sizeof(struct tcphdr);
+	case IPPROTO_UDP:
+		return sizeof(struct udphdr);
+	case IPPROTO_ICMP:
+		return sizeof(struct icmphdr);
+	}
+	return 0;
+}
+
+/* Where the port we key on sits: TCP and UDP ports, or the echo id. */
+static unsigned int l4_port_offset(u8 proto, bool src)
+{
+	if (proto == IPPROTO_ICMP)
+		return offsetof(struct icmphdr, un.echo.id);
+	return src ? offsetof(struct udphdr, source) : offsetof(struct udphdr, dest);
+}
+
+static unsigned int l4_check_offset(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return offsetof(struct tcphdr, check);
+	case IPPROTO_UDP:
+		return offsetof(struct udphdr, check);
+	}
+	return offsetof(struct icmphdr, checksum);
+}
+
+/* Makes the L4 header linear and the transport header; counts when not. */
+static bool l4_pull(struct aftr_dev *ad, struct sk_buff *skb)
+{
+	unsigned int thoff = skb_network_offset(skb) + ip_hdrlen(skb);
+	unsigned int len = l4_len(ip_hdr(skb)->protocol);
+
+	if (!len) {
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_UNSUPP_PROTO);
+		return false;
+	}
+	if (!pskb_may_pull(skb, thoff + len)) {
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_BAD_INNER);
+		return false;
+	}
+	skb_set_transport_header(skb, thoff);
+	return true;
+}
+
+static __be16 *l4_port(struct sk_buff *skb, bool src)
+{
+	return (__be16 *)(skb_transport_header(skb) +
+			  l4_port_offset(ip_hdr(skb)->protocol, src));
+}
+
+static bool nat_writable(struct aftr_dev *ad, struct sk_buff *skb, unsigned int len)
+{
+	if (!skb_ensure_writable(skb, len))
+		return true;
+	aftr_count(ad, DSLITE_AFTR_STAT_DROP_NOMEM);
+	return false;
+}
+
+/*
+ * Rewrites the source (@src) or destination address and port of @skb, whose
+ * headers are writable. Incremental updates stay right for CHECKSUM_PARTIAL,
+ * where the L4 field holds the pseudo-header sum; a UDP checksum of 0 means
+ * "none" and stays so, and one that comes out 0 is sent as 0xffff.
+ */
+static void nat_rewrite(struct sk_buff *skb, bool src, __be32 addr, __be16 port)
+{
+	struct iphdr *iph = ip_hdr(skb);
+	u8 proto = iph->protocol;
+	__be32 *a = src ? &iph->saddr : &iph->daddr;
+	__be16 *p = l4_port(skb, src);
+	__sum16 *check = (__sum16 *)(skb_transport_header(skb) + l4_check_offset(proto));
+
+	if (proto == IPPROTO_ICMP) {
+		inet_proto_csum_replace2(check, skb, *p, port, false);
+	} else if (proto == IPPROTO_TCP || *check || skb->ip_summed == CHECKSUM_PARTIAL) {
+		inet_proto_csum_replace4(check, skb, *a, addr, true);
+		inet_proto_csum_replace2(check, skb, *p, port, false);
+		if (proto == IPPROTO_UDP && !*check)
+			*check = CSUM_MANGLED_0;
+	}
+	csum_replace4(&iph->check, *a, addr);
+	*a = addr;
+	*p = port;
+}
+
+static u8 tcp_syn_next(u8 s, bool out)
+{
+	switch (s) {
+	case DSLITE_AFTR_STATE_OPEN:
+	case DSLITE_AFTR_STATE_TCP_CLOSED:
+		return out ? DSLITE_AFTR_STATE_TCP_SYN_OUT : DSLITE_AFTR_STATE_TCP_SYN_IN;
+	case DSLITE_AFTR_STATE_TCP_SYN_OUT:
+		return out ? s : DSLITE_AFTR_STATE_TCP_EST;
+	case DSLITE_AFTR_STATE_TCP_SYN_IN:
+		return out ? DSLITE_AFTR_STATE_TCP_EST : s;
+	}
+	return s;
+}
+
+static u8 tcp_fin_next(u8 s, bool out)
+{
+	switch (s) {
+	case DSLITE_AFTR_STATE_TCP_EST:
+		return out ? DSLITE_AFTR_STATE_TCP_FIN_OUT : DSLITE_AFTR_STATE_TCP_FIN_IN;
+	case DSLITE_AFTR_STATE_TCP_FIN_OUT:
+		return out ? s : DSLITE_AFTR_STATE_TCP_CLOSED;
+	case DSLITE_AFTR_STATE_TCP_FIN_IN:
+		return out ? DSLITE_AFTR_STATE_TCP_CLOSED : s;
+	}
+	return s;
+}
+
+/*
+ * Follows a TCP connection by its flags (RFC 5382, 7857): the state picks the
+ * binding's timeout. A binding first met with a plain segment from inside
+ * (say, after a restart) is taken as established. The compare-and-swap
+ * never revives a binding the expiry worker moved to hold-down meanwhile.
+ */
+static void tcp_track(struct aftr_binding *b, const struct tcphdr *th, bool out)
+{
+	u8 s = READ_ONCE(b->state);
+	u8 n;
+
+	if (s == AFTR_STATE_HOLDDOWN)
+		return;
+	if (th->rst)
+		n = DSLITE_AFTR_STATE_TCP_CLOSED;
+	else if (th->syn)
+		n = tcp_syn_next(s, out);
+	else if (th->fin)
+		n = tcp_fin_next(s, out);
+	else if (s == DSLITE_AFTR_STATE_OPEN && out)
+		n = DSLITE_AFTR_STATE_TCP_EST;
+	else
+		return;
+	if (n != s)
+		cmpxchg(&b->state, s, n);
+}
+
+/*
+ * An ICMP error (NAT-9): finds the binding of the packet it quotes, and
+ * translates that packet and the outer address on our side with it. From a
+ * B4 (@b4 set) the quoted packet came in, so its destination is the inside
+ * endpoint; from outside it went out, so its source is the external one.
+ * Errors never refresh a binding (NAT-6). NULL when dropped and counted.
+ */
+static struct aftr_binding *nat_icmp_error(struct aftr_dev *ad, struct sk_buff *skb,
+					   const struct in6_addr *b4)
+{
+	unsigned int thoff = skb_transport_offset(skb);
+	unsigned int eoff = thoff + sizeof(struct icmphdr);
+	bool from_b4 = b4 != NULL;
+	struct aftr_binding *b;
+	unsigned int eloff;
+	struct iphdr *emb;
+	struct icmphdr *ih;
+	__be32 *a, addr;
+	__be16 *p, port;
+	u8 proto;
+
+	if (!pskb_may_pull(skb, eoff + sizeof(*emb)))
+		goto bad;
+	emb = (struct iphdr *)(skb->data + eoff);
+	eloff = eoff + emb->ihl * 4;
+	proto = emb->protocol;
+	if (emb->version != 4 || emb->ihl < 5 || (emb->frag_off & htons(IP_OFFSET)) ||
+	    !l4_len(proto) || !pskb_may_pull(skb, eloff + 8))
+		goto bad;
+	emb = (struct iphdr *)(skb->data + eoff);
+	/* Only echo has an id to key on: a request went out, a reply came in. */
+	if (proto == IPPROTO_ICMP &&
+	    skb->data[eloff] != (from_b4 ? ICMP_ECHOREPLY : ICMP_ECHO))
+		goto bad;
+
+	p = (__be16 *)(skb->data + eloff + l4_port_offset(proto, !from_b4));
+	if (from_b4) {
+		struct aftr_key_in key = {
+			.b4 = *b4, .addr = emb->daddr, .port = *p, .proto = proto,
+		};
+
+		b = aftr_binding_lookup_in(ad, &key);
+	} else {
+		struct aftr_key_out key = { .addr = emb->saddr, .port = *p, .proto = proto };
+
+		b = aftr_binding_lookup_out(ad, &key);
+	}
+	if (!b || READ_ONCE(b->state) == AFTR_STATE_HOLDDOWN)
+		goto bad;
+	/* We sum the whole ICMP message again below: make all of it writable. */
+	if (!nat_writable(ad, skb, skb->len))
+		goto drop;
+
+	addr = from_b4 ? b->out.addr : b->in.addr;
+	port = from_b4 ? b->out.port : b->in.port;
+	emb = (struct iphdr *)(skb->data + eoff);
+	a = from_b4 ? &emb->daddr : &emb->saddr;
+	p = (__be16 *)(skb->data + eloff + l4_port_offset(proto, !from_b4));
+	if (proto != IPPROTO_TCP || skb->len >= eloff + sizeof(struct tcphdr)) {
+		__sum16 *check = (__sum16 *)(skb->data + eloff + l4_check_offset(proto));
+
+		if (proto != IPPROTO_UDP || *check) {
+			if (proto != IPPROTO_ICMP)
+				csum_replace4(check, *a, addr);
+			csum_replace2(check, *p, port);
+			if (proto == IPPROTO_UDP && !*check)
+				*check = CSUM_MANGLED_0;
+		}
+	}
+	csum_replace4(&emb->check, *a, addr);
+	*a = addr;
+	*p = port;
+
+	a = from_b4 ? &ip_hdr(skb)->saddr : &ip_hdr(skb)->daddr;
+	csum_replace4(&ip_hdr(skb)->check, *a, addr);
+	*a = addr;
+
+	ih = (struct icmphdr *)(skb->data + thoff);
+	ih->checksum = 0;
+	ih->checksum = csum_fold(skb_checksum(skb, thoff, skb->len - thoff, 0));
+	skb->ip_summed = CHECKSUM_NONE;
+	return b;
+
+bad:
+	aftr_count(ad, DSLITE_AFTR_STAT_DROP_ICMP_ERROR);
+drop:
+	kfree_skb(skb);
+	return NULL;
+}
+
+/* Which ICMP messages we translate, with their binding or as errors. */
+static bool icmp_supported(struct aftr_dev *ad, struct sk_buff *skb, u8 query)
+{
+	u8 type = icmp_hdr(skb)->type;
+
+	if (type == query || icmp_is_err(type))
+		return true;
+	aftr_count(ad, type == ICMP_ECHO ? DSLITE_AFTR_STAT_DROP_NO_BINDING :
+		   DSLITE_AFTR_STAT_DROP_UNSUPP_PROTO);
+	return false;
+}
+
+/* Finds or makes the binding of a packet from a B4; NULL when refused. */
+static struct aftr_binding *nat_binding_get(struct aftr_dev *ad, struct sk_buff *skb,
+					    const struct in6_addr *b4,
+					    const struct in6_addr *endpoint)
+{
+	struct aftr_key_in key = {
+		.b4 = *b4,
+		.addr = ip_hdr(skb)->saddr,
+		.port = *l4_port(skb, true),
+		.proto = ip_hdr(skb)->protocol,
+	};
+	struct aftr_binding *b;
+	enum aftr_refusal why;
+
+	b = aftr_binding_lookup_in(ad, &key);
+	if (b)
+		return b;
+	b = aftr_binding_create(ad, &key, endpoint, &why);
+	if (b)
+		return b;
+	aftr_count(ad, (enum dslite_aftr_stat)why);
+	if (why != AFTR_REFUSED_NOMEM)
+		aftr_icmp_to_b4(ad, skb, b4, endpoint, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED, 0);
+	return NULL;
+}
+
+int aftr_nat_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
+		     const struct in6_addr *b4, const struct in6_addr *endpoint)
+{
+	struct aftr_binding *b;
+	int err;
+
+	err = nat_defrag(ad, skb, DEFRAG_USER(ipv6_addr_hash(b4)));
+	if (err)
+		return err;
+	if (!l4_pull(ad, skb))
+		goto drop;
+	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
+		if (!icmp_supported(ad, skb, ICMP_ECHO))
+			goto drop;
+		if (icmp_is_err(icmp_hdr(skb)->type))
+			return nat_icmp_error(ad, skb, b4) ? 0 : -EINVAL;
+	}
+
+	b = nat_binding_get(ad, skb, b4, endpoint);
+	if (!b || !nat_writable(ad, skb, skb_transport_offset(skb) +
+				l4_len(ip_hdr(skb)->protocol)))
+		goto drop;
+	if (ip_hdr(skb)->protocol == IPPROTO_TCP)
+		tcp_track(b, tcp_hdr(skb), true);
+	nat_rewrite(skb, true, b->out.addr, b->out.port);
+	aftr_binding_refresh(b);
+	return 0;
+
+drop:
+	kfree_skb(skb);
+	return -EINVAL;
+}
+
+struct aftr_binding *aftr_nat_to_b4(struct aftr_dev *ad, struct sk_buff *skb)
+{
+	struct aftr_key_out key = {};
+	struct aftr_binding *b;
+
+	/* One queue for all: outside sources are public, so they don't clash. */
+	if (nat_defrag(ad, skb, DEFRAG_USER(0)))
+		return NULL;
+	if (!l4_pull(ad, skb))
+		goto drop;
+	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
+		if (!icmp_supported(ad, skb, ICMP_ECHOREPLY))
+			goto drop;
+		if (icmp_is_err(icmp_hdr(skb)->type))
+			return nat_icmp_error(ad, skb, NULL);
+	}
+
+	key.addr = ip_hdr(skb)->daddr;
+	key.port = *l4_port(skb, false);
+	key.proto = ip_hdr(skb)->protocol;
+	b = aftr_binding_lookup_out(ad, &key);
+	/* Endpoint-independent filtering (NAT-2): any source may use a binding. */
+	if (!b || READ_ONCE(b->state) == AFTR_STATE_HOLDDOWN) {
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NO_BINDING);
+		goto drop;
+	}
+	if (!nat_writable(ad, skb, skb_transport_offset(skb) + l4_len(key.proto)))
+		goto drop;
+	if (key.proto == IPPROTO_TCP)
+		tcp_track(b, tcp_hdr(skb), false);
+	nat_rewrite(skb, false, b->in.addr, b->in.port);
+	return b;
+
+drop:
+	kfree_skb(skb);
+	return NULL;
+}

@@ -1,2 +1,251 @@
 // SPDX-License-Identifier: GPL-2.0
-/* placeholder: being written */
+/*
+ * The softwire. Ingress is a tunnel6 handler for IPv4-in-IPv6 that claims
+ * only packets addressed to an instance's endpoint and delivers them, once
+ * translated, as if received on the instance's device. Egress is that
+ * device's ndo_start_xmit: IPv4 routed to the pool is translated back and
+ * encapsulated toward its B4.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/skbuff.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/xfrm.h>
+
+#include "b4.h"
+#include "binding.h"
+#include "device.h"
+#include "icmp.h"
+#include "nat.h"
+#include "pool.h"
+#include "tunnel.h"
+
+/* The AFTR's own hop limit on the outer header (TUN-1). */
+#define SOFTWIRE_HOP_LIMIT	64
+
+/*
+ * Pulls and checks the IPv4 header at skb->data, makes it the network header
+ * and trims the packet to the length the header gives (link padding, or a
+ * tunnel that padded the payload, must not reach the NAT).
+ */
+static bool ipv4_header_valid(struct sk_buff *skb)
+{
+	const struct iphdr *iph;
+	unsigned int hlen, len;
+
+	if (!pskb_may_pull(skb, sizeof(*iph)))
+		return false;
+	iph = (const struct iphdr *)skb->data;
+	hlen = iph->ihl * 4;
+	if (iph->version != 4 || hlen < sizeof(*iph) || !pskb_may_pull(skb, hlen))
+		return false;
+	iph = (const struct iphdr *)skb->data;
+	len = ntohs(iph->tot_len);
+	if (len < hlen || len > skb->len || ip_fast_csum(iph, iph->ihl))
+		return false;
+	skb_reset_network_header(skb);
+	return !pskb_trim_rcsum(skb, len);
+}
+
+/* Sources no subscriber can have (6333-6). */
+static bool ipv4_source_valid(struct aftr_dev *ad, __be32 saddr)
+{
+	return !(ipv4_is_zeronet(saddr) || ipv4_is_loopback(saddr) ||
+		 ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr) ||
+		 saddr == htonl(DSLITE_AFTR_ADDR4) || aftr_pool_contains(ad, saddr));
+}
+
+/*
+ * RFC 6040 decapsulation (TUN-2): congestion marked on the outer header
+ * survives on an ECN-capable inner packet; on a Not-ECT one it cannot be
+ * expressed, so the packet is dropped as the mark asks.
+ */
+static int ecn_decapsulate(struct sk_buff *skb, u8 outer)
+{
+	u8 inner = ip_hdr(skb)->tos & INET_ECN_MASK;
+
+	if (outer != INET_ECN_CE || inner == INET_ECN_CE)
+		return 0;
+	if (inner == INET_ECN_NOT_ECT)
+		return -EINVAL;
+	if (skb_ensure_writable(skb, ip_hdrlen(skb)))
+		return -ENOMEM;
+	IP_ECN_set_ce(ip_hdr(skb));
+	return 0;
+}
+
+/* Makes @skb look received on the instance's device, before the NAT. */
+static void softwire_decapsulate(struct aftr_dev *ad, struct sk_buff *skb)
+{
+	skb_scrub_packet(skb, false);
+	/* The hardware sum covered the outer header too; let IPv4 verify. */
+	if (skb->ip_summed == CHECKSUM_COMPLETE)
+		skb->ip_summed = CHECKSUM_NONE;
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	skb->dev = ad->dev;
+	skb->protocol = htons(ETH_P_IP);
+	skb->pkt_type = PACKET_HOST;
+	skb_reset_mac_header(skb);
+}
+
+/* Checks a claimed softwire packet; the stat to count when it fails, or -1. */
+static int softwire_check(struct aftr_dev *ad, struct sk_buff *skb,
+			  const struct in6_addr *b4, u8 outer_ecn)
+{
+	int err;
+
+	if (!aftr_b4_allowed(ad, b4))
+		return DSLITE_AFTR_STAT_DROP_B4_DENIED;
+	if (!ipv4_header_valid(skb))
+		return DSLITE_AFTR_STAT_DROP_BAD_INNER;
+	if (!ipv4_source_valid(ad, ip_hdr(skb)->saddr))
+		return DSLITE_AFTR_STAT_DROP_BAD_SRC;
+	err = ecn_decapsulate(skb, outer_ecn);
+	if (err)
+		return err == -ENOMEM ? DSLITE_AFTR_STAT_DROP_NOMEM : DSLITE_AFTR_STAT_DROP_ECN;
+	return -1;
+}
+
+/*
+ * tunnel6 handler, under RCU with skb->data at the inner header. Returns
+ * non-zero for packets that are not ours, which tunnel6 then offers to the
+ * next handler (ip6_tunnel) untouched.
+ */
+static int softwire_rcv(struct sk_buff *skb)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct in6_addr b4, endpoint;
+	struct aftr_dev *ad;
+	u8 outer_ecn;
+	int stat;
+
+	ad = aftr_dev_by_endpoint(dev_net(skb->dev), &ip6h->daddr);
+	if (!ad)
+		return -ENOENT;
+	aftr_count(ad, DSLITE_AFTR_STAT_FROM_B4_PACKETS);
+
+	/* Pulling below may move the outer header: keep what we need of it. */
+	b4 = ip6h->saddr;
+	endpoint = ip6h->daddr;
+	outer_ecn = ipv6_get_dsfield(ip6h) & INET_ECN_MASK;
+
+	stat = softwire_check(ad, skb, &b4, outer_ecn);
+	if (stat >= 0) {
+		aftr_count(ad, stat);
+		kfree_skb(skb);
+		return 0;
+	}
+	softwire_decapsulate(ad, skb);
+	if (aftr_nat_from_b4(ad, skb, &b4, &endpoint))
+		return 0;
+
+	aftr_count(ad, DSLITE_AFTR_STAT_FROM_B4_TRANSLATED);
+	dev_sw_netstats_rx_add(ad->dev, skb->len);
+	gro_cells_receive(&ad->gro_cells, skb);
+	return 0;
+}
+
+int aftr_tunnel_send(struct aftr_dev *ad, struct sk_buff *skb,
+		     const struct in6_addr *saddr, const struct in6_addr *daddr)
+{
+	struct flowi6 fl6 = {
+		.flowi6_proto = IPPROTO_IPIP,
+		.saddr = *saddr,
+		.daddr = *daddr,
+	};
+	u8 tos = ip_hdr(skb)->tos;
+	struct dst_entry *dst;
+	struct ipv6hdr *ip6h;
+
+	/*
+	 * Hash the inner packet before ip6_make_flowlabel() would fall back to
+	 * the outer addresses: one label per inner flow, not per B4 (TUN-4).
+	 */
+	skb_get_hash(skb);
+	fl6.flowlabel = ip6_make_flowlabel(ad->net, skb, 0, true, &fl6);
+
+	dst = ip6_route_output(ad->net, NULL, &fl6);
+	if (dst->error) {
+		dst_release(dst);
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NO_ROUTE);
+		kfree_skb(skb);
+		return -EHOSTUNREACH;
+	}
+	/* Offload could not find the inner checksum under our header. */
+	if ((skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) ||
+	    skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + sizeof(*ip6h))) {
+		dst_release(dst);
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NOMEM);
+		kfree_skb(skb);
+		return -ENOMEM;
+	}
+
+	skb_scrub_packet(skb, false);
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	skb_dst_set(skb, dst);
+	skb_push(skb, sizeof(*ip6h));
+	skb_reset_network_header(skb);
+	ip6h = ipv6_hdr(skb);
+	/* Uniform model: DSCP and ECN of the inner packet go outside (TUN-2/3). */
+	ip6_flow_hdr(ip6h, tos, fl6.flowlabel);
+	ip6h->nexthdr = IPPROTO_IPIP;
+	ip6h->hop_limit = SOFTWIRE_HOP_LIMIT;
+	ip6h->saddr = *saddr;
+	ip6h->daddr = *daddr;
+	skb->protocol = htons(ETH_P_IPV6);
+	/* RFC 2473: fragment the IPv6 packet rather than refuse it (6333-3). */
+	skb->ignore_df = 1;
+	ip6_local_out(ad->net, NULL, skb);
+	return 0;
+}
+
+netdev_tx_t aftr_tunnel_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct aftr_dev *ad = netdev_priv(dev);
+	struct aftr_binding *b;
+	unsigned int len;
+	bool hairpin;
+
+	aftr_count(ad, DSLITE_AFTR_STAT_TO_B4_PACKETS);
+	if (skb->protocol != htons(ETH_P_IP) || !ipv4_header_valid(skb)) {
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_BAD_INNER);
+		kfree_skb(skb);
+		return NETDEV_TX_OK;
+	}
+
+	rcu_read_lock();
+	b = aftr_nat_to_b4(ad, skb);
+	if (b) {
+		/* A B4's packet that the IPv4 stack routed back to us (NAT-8). */
+		hairpin = aftr_pool_contains(ad, ip_hdr(skb)->saddr);
+		len = skb->len;
+		if (!aftr_tunnel_send(ad, skb, &b->b4->endpoint, &b->in.b4)) {
+			aftr_count(ad, DSLITE_AFTR_STAT_TO_B4_TRANSLATED);
+			if (hairpin)
+				aftr_count(ad, DSLITE_AFTR_STAT_HAIRPIN);
+			dev_sw_netstats_tx_add(dev, 1, len);
+		}
+	}
+	rcu_read_unlock();
+	return NETDEV_TX_OK;
+}
+
+static struct xfrm6_tunnel softwire_handler __read_mostly = {
+	.handler	= softwire_rcv,
+	.err_handler	= aftr_icmp_softwire_err,
+	/* Ahead of ip6_tunnel (1), which gets whatever we pass on. */
+	.priority	= 0,
+};
+
+int aftr_tunnel_init(void)
+{
+	return xfrm6_tunnel_register(&softwire_handler, AF_INET);
+}
+
+void aftr_tunnel_exit(void)
+{
+	xfrm6_tunnel_deregister(&softwire_handler, AF_INET);
+}

@@ -16,10 +16,10 @@ netdev_tx_t aftr_tunnel_xmit(struct sk_buff *skb, struct net_device *dev);
 
 /*
  * Encapsulates the IPv4 packet @skb (network header set) from @saddr to
- * @daddr and sends it. Consumes @skb.
+ * @daddr and sends it. Consumes @skb. Returns 0 when it was handed to the
+ * IPv6 stack, or a negative error when it was dropped (and counted).
  */
-void aftr_tunnel_send(struct aftr_dev *ad, struct sk_buff *skb,
-		      const struct in6_addr *saddr,
-		      const struct in6_addr *daddr);
+int aftr_tunnel_send(struct aftr_dev *ad, struct sk_buff *skb,
+		     const struct in6_addr *saddr, const struct in6_addr *daddr);
 
 #endif /* _DSLITE_AFTR_TUNNEL_H */
