@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* aftrctl: what the object files share. */
+#ifndef AFTRCTL_H
+#define AFTRCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <net/if.h>
+#include <libmnl/libmnl.h>
+#include <linux/dslite_aftr.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes, as ip(8) uses them. */
+enum {
+	EXIT_OK,
+	EXIT_USAGE,	/* bad command line or input file */
+	EXIT_KERNEL,	/* the kernel refused, or could not be reached */
+};
+
+/* Global options (-j, -p, -s). */
+extern bool opt_json, opt_pretty, opt_stats;
+
+/* main.c */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int kernel_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* args.c: walking the words of one command */
+struct args {
+	int argc;
+	char **argv;
+};
+
+
+struct command {
+	const char *name;
+	int (*fn)(struct args *a);	/* NULL: print the usage ("help") */
+};
+
+int run_command(struct args *a, const struct command *cmds, size_t n, const char *what,
+		void (*usage)(void));
+int parse_dev_filter(struct args *a, const char **ifname);
+const char *args_peek(const struct args *a);
+const char *args_next(struct args *a);
+int args_value(struct args *a, const char *keyword, const char **val);
+bool is_help(const char *word);
+bool is_address(const char *word);
+int parse_dev_kw(struct args *a, const char **ifname);
+int lookup(const char *word, const void *table, size_t n, size_t stride, const char *what);
+#define LOOKUP(word, table, what) \
+	lookup(word, &(table)[0].name, ARRAY_SIZE(table), sizeof((table)[0]), what)
+#define LOOKUP_WORD(word, words, what) \
+	lookup(word, &(words)[0], ARRAY_SIZE(words), sizeof((words)[0]), what)
+
+int parse_u32(const char *s, uint32_t min, uint32_t max, const char *what, uint32_t *out);
+int parse_ifname(const char *s, const char **out);
+int parse_addr6(const char *s, const char *what, struct in6_addr *out);
+int parse_prefix6(const char *s, struct in6_addr *addr, uint8_t *len);
+int parse_prefix4(const char *s, struct in_addr *addr, uint8_t *len);
+int parse_ports(const char *s, uint16_t *min, uint16_t *max);
+int parse_proto(const char *s, uint8_t *proto);
+const char *proto_name(uint8_t proto);
+
+/* nl.c: one generic netlink conversation at a time */
+typedef int (*nl_msg_cb)(const struct nlattr **tb, void *data);
+
+struct nlmsghdr *nl_request(uint8_t cmd, uint16_t flags);
+int nl_talk(struct nlmsghdr *req, nl_msg_cb cb, void *data);
+int nl_parse_prefix(const struct nlattr *nest, const struct nlattr **tb);
+void nl_put_dev(struct nlmsghdr *req, uint32_t ifindex, const char *ifname);
+void nl_close(void);
+
+/* Instances a command acts on: the one named, or all of them. */
+struct dev_ref {
+	uint32_t ifindex;
+	char ifname[IF_NAMESIZE];
+};
+
+struct dev_list {
+	size_t n;
+	struct dev_ref *dev;
+};
+
+int dev_list_get(const char *ifname, struct dev_list *list);
+void dev_list_free(struct dev_list *list);
+int for_each_dev(const char *ifname, const char *header,
+		 int (*fn)(const struct dev_ref *dev, void *data), void *data);
+
+/* output.c: one printing path for text and JSON */
+void out_obj_begin(const char *key);
+void out_obj_end(void);
+void out_arr_begin(const char *key);
+void out_arr_end(void);
+void out_str(const char *key, const char *fmt, const char *val);
+void out_uint(const char *key, const char *fmt, uint64_t val);
+void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void out_addr6(const char *key, const char *fmt, const struct nlattr *attr);
+void out_addr4(const char *key, const char *fmt, const struct nlattr *attr);
+void out_attr_str(const char *key, const char *fmt, const struct nlattr *attr);
+void out_prefix(const char *key, const char *fmt, const struct nlattr *nest);
+void out_attr_u32(const char *key, const char *fmt, const struct nlattr *attr);
+void out_attr_u16(const char *key, const char *fmt, const struct nlattr *attr);
+void out_end(void);
+
+/* One file per object. */
+int do_dev(struct args *a);
+int do_b4(struct args *a);
+int do_pool(struct args *a);
+int do_binding(struct args *a);
+int do_stats(struct args *a);
+void stats_print(const struct nlattr *nest);
+
+#endif /* AFTRCTL_H */

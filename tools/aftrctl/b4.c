@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/* "aftrctl b4": the prefixes softwires are accepted from, and active B4s. */
+#include <stdio.h>
+#include <string.h>
+
+#include "aftrctl.h"
+
+static void usage(void)
+{
+	fputs("Usage: aftrctl b4 { allow | deny } dev DEV PREFIX6\n"
+	      "       aftrctl b4 show [ dev DEV ]\n", stdout);
+}
+
+static const char *const keywords[] = { "dev" };
+
+/* "dev DEV PREFIX6", in any order. */
+static int b4_change(struct args *a, uint8_t cmd)
+{
+	const char *word, *ifname = NULL, *prefix = NULL;
+	struct nlmsghdr *req;
+	struct nlattr *nest;
+	struct in6_addr addr;
+	uint8_t len;
+
+	while ((word = args_next(a))) {
+		if (is_address(word)) {
+			if (prefix)
+				return usage_error("one prefix at a time (\"%s\")", word);
+			if (parse_prefix6(word, &addr, &len))
+				return EXIT_USAGE;
+			prefix = word;
+		} else if (LOOKUP_WORD(word, keywords, "keyword") < 0 ||
+			   parse_dev_kw(a, &ifname)) {
+			return EXIT_USAGE;
+		}
+	}
+	if (!ifname)
+		return usage_error("\"dev DEV\" is needed");
+	if (!prefix)
+		return usage_error("an IPv6 prefix is needed");
+	req = nl_request(cmd, NLM_F_ACK);
+	nl_put_dev(req, 0, ifname);
+	nest = mnl_attr_nest_start(req, DSLITE_AFTR_A_PREFIX);
+	mnl_attr_put(req, DSLITE_AFTR_PREFIX_A_ADDR6, sizeof(addr), &addr);
+	mnl_attr_put_u8(req, DSLITE_AFTR_PREFIX_A_LEN, len);
+	mnl_attr_nest_end(req, nest);
+	return nl_talk(req, NULL, NULL);
+}
+
+static int b4_allow(struct args *a)
+{
+	return b4_change(a, DSLITE_AFTR_CMD_B4_ALLOW);
+}
+
+static int b4_deny(struct args *a)
+{
+	return b4_change(a, DSLITE_AFTR_CMD_B4_DENY);
+}
+
+static int print_b4(const struct nlattr **tb, void *data)
+{
+	const struct dev_ref *dev = data;
+
+	out_obj_begin(NULL);
+	out_str("ifname", "%-15s ", dev->ifname);
+	out_addr6("b4-addr", "%-39s ", tb[DSLITE_AFTR_A_B4_ADDR]);
+	out_addr6("endpoint", "%-39s ", tb[DSLITE_AFTR_A_ENDPOINT]);
+	out_addr4("outer-addr", "%-15s ", tb[DSLITE_AFTR_A_OUTER_ADDR]);
+	out_attr_u32("block-count", "%6s ", tb[DSLITE_AFTR_A_BLOCK_COUNT]);
+	out_attr_u32("binding-count", "%8s\n", tb[DSLITE_AFTR_A_BINDING_COUNT]);
+	out_obj_end();
+	return 0;
+}
+
+static int show_one(const struct dev_ref *dev, void *data)
+{
+	struct nlmsghdr *req = nl_request(DSLITE_AFTR_CMD_B4_GET, NLM_F_DUMP);
+
+	(void)data;
+	nl_put_dev(req, dev->ifindex, NULL);
+	return nl_talk(req, print_b4, (void *)dev);
+}
+
+static int b4_show(struct args *a)
+{
+	const char *ifname = NULL;
+	char header[160];
+
+	if (parse_dev_filter(a, &ifname))
+		return EXIT_USAGE;
+	snprintf(header, sizeof(header), "%-15s %-39s %-39s %-15s %6s %8s", "dev", "b4",
+		 "endpoint", "outer", "blocks", "bindings");
+	return for_each_dev(ifname, header, show_one, NULL);
+}
+
+static const struct command commands[] = {
+	{ "show", b4_show },
+	{ "allow", b4_allow },
+	{ "deny", b4_deny },
+	{ "help", NULL },
+};
+
+int do_b4(struct args *a)
+{
+	return run_command(a, commands, ARRAY_SIZE(commands), "b4 command", usage);
+}

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "aftrctl dev": instances, their endpoints and tunables; and the list of
+ * instances every other object iterates when no "dev" is given.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aftrctl.h"
+
+static void usage(void)
+{
+	fputs("Usage: aftrctl dev show [ [dev] DEV ]\n"
+	      "       aftrctl dev set [dev] DEV [ endpoint ADDR6 ]... [ endpoint none ]\n"
+	      "                  [ timeout { udp | tcp-est | tcp-trans | icmp } SECS ]...\n"
+	      "                  [ holddown SECS ] [ block-size N ] [ max-blocks N ]\n"
+	      "                  [ max-bindings N ] [ max-new-rate N ]\n", stdout);
+}
+
+static int collect(const struct nlattr **tb, void *data)
+{
+	struct dev_list *list = data;
+	struct dev_ref *dev;
+
+	if (!tb[DSLITE_AFTR_A_IFINDEX] || !tb[DSLITE_AFTR_A_IFNAME]) {
+		errno = EBADMSG;
+		return -1;
+	}
+	dev = realloc(list->dev, (list->n + 1) * sizeof(*dev));
+	if (!dev)
+		return -1;
+	list->dev = dev;
+	dev += list->n++;
+	dev->ifindex = mnl_attr_get_u32(tb[DSLITE_AFTR_A_IFINDEX]);
+	snprintf(dev->ifname, sizeof(dev->ifname), "%s", mnl_attr_get_str(tb[DSLITE_AFTR_A_IFNAME]));
+	return 0;
+}
+
+/* The instance named @ifname, or every instance if NULL. */
+int dev_list_get(const char *ifname, struct dev_list *list)
+{
+	struct nlmsghdr *req;
+	int ret;
+
+	list->n = 0;
+	list->dev = NULL;
+	req = nl_request(DSLITE_AFTR_CMD_DEV_GET, ifname ? NLM_F_ACK : NLM_F_DUMP);
+	if (ifname)
+		nl_put_dev(req, 0, ifname);
+	ret = nl_talk(req, collect, list);
+	if (ret)
+		dev_list_free(list);
+	return ret;
+}
+
+void dev_list_free(struct dev_list *list)
+{
+	free(list->dev);
+	list->dev = NULL;
+	list->n = 0;
+}
+
+/*
+ * Run @fn on the instance named @ifname, or on all; stop at the first error.
+ * Unless @header is NULL, the output is one list (a JSON array) across
+ * instances, under @header in text ("" for none).
+ */
+int for_each_dev(const char *ifname, const char *header,
+		 int (*fn)(const struct dev_ref *dev, void *data), void *data)
+{
+	struct dev_list list;
+	size_t i;
+	int ret;
+
+	ret = dev_list_get(ifname, &list);
+	if (ret)
+		return ret;
+	if (header) {
+		out_arr_begin(NULL);
+		if (*header)
+			out_text("%s\n", header);
+	}
+	for (i = 0; i < list.n && !ret; i++)
+		ret = fn(&list.dev[i], data);
+	if (header)
+		out_arr_end();
+	dev_list_free(&list);
+	return ret;
+}
+
+/* "[dev] NAME": the object's own argument, with the keyword optional. */
+static int dev_arg(struct args *a, const char **ifname)
+{
+	const char *word = args_next(a);
+
+	if (word && !strcmp(word, "dev"))
+		word = args_next(a);
+	if (!word)
+		return usage_error("a device name is needed");
+	return parse_ifname(word, ifname);
+}
+
+static void print_endpoints(const struct nlattr *nest)
+{
+	const struct nlattr *attr;
+
+	out_arr_begin("endpoints");
+	out_text("    endpoints");
+	mnl_attr_for_each_nested(attr, nest) {
+		if (mnl_attr_get_payload_len(attr) == sizeof(struct in6_addr))
+			out_addr6(NULL, " %s", attr);
+	}
+	out_text("%s\n", mnl_attr_get_payload_len(nest) ? "" : " none");
+	out_arr_end();
+}
+
+static void print_allowed(const struct nlattr *nest)
+{
+	const struct nlattr *attr;
+
+	out_arr_begin("allowed");
+	out_text("    allowed");
+	mnl_attr_for_each_nested(attr, nest)
+		out_prefix(NULL, " %s", attr);
+	out_text("%s\n", mnl_attr_get_payload_len(nest) ? "" : " none");
+	out_arr_end();
+}
+
+static int print_dev(const struct nlattr **tb, void *data)
+{
+	(void)data;
+	out_attr_str("ifname", "%s:", tb[DSLITE_AFTR_A_IFNAME]);
+	out_attr_u32("ifindex", " ifindex %s", tb[DSLITE_AFTR_A_IFINDEX]);
+	out_attr_u32("b4-count", " b4s %s", tb[DSLITE_AFTR_A_B4_COUNT]);
+	out_attr_u32("binding-count", " bindings %s", tb[DSLITE_AFTR_A_BINDING_COUNT]);
+	out_attr_u32("pool-count", " pools %s\n", tb[DSLITE_AFTR_A_POOL_COUNT]);
+	if (tb[DSLITE_AFTR_A_ENDPOINTS])
+		print_endpoints(tb[DSLITE_AFTR_A_ENDPOINTS]);
+	if (tb[DSLITE_AFTR_A_ALLOWED])
+		print_allowed(tb[DSLITE_AFTR_A_ALLOWED]);
+	out_attr_u32("timeout-udp", "    timeout udp %s", tb[DSLITE_AFTR_A_TIMEOUT_UDP]);
+	out_attr_u32("timeout-tcp-est", " tcp-est %s", tb[DSLITE_AFTR_A_TIMEOUT_TCP_EST]);
+	out_attr_u32("timeout-tcp-trans", " tcp-trans %s", tb[DSLITE_AFTR_A_TIMEOUT_TCP_TRANS]);
+	out_attr_u32("timeout-icmp", " icmp %s", tb[DSLITE_AFTR_A_TIMEOUT_ICMP]);
+	out_attr_u32("holddown", " holddown %s\n", tb[DSLITE_AFTR_A_HOLDDOWN]);
+	out_attr_u32("block-size", "    block-size %s", tb[DSLITE_AFTR_A_BLOCK_SIZE]);
+	out_attr_u32("max-blocks", " max-blocks %s", tb[DSLITE_AFTR_A_MAX_BLOCKS]);
+	out_attr_u32("max-bindings", " max-bindings %s", tb[DSLITE_AFTR_A_MAX_BINDINGS]);
+	out_attr_u32("max-new-rate", " max-new-rate %s\n", tb[DSLITE_AFTR_A_MAX_NEW_RATE]);
+	return 0;
+}
+
+static int print_dev_stats(const struct nlattr **tb, void *data)
+{
+	(void)data;
+	if (tb[DSLITE_AFTR_A_STATS])
+		stats_print(tb[DSLITE_AFTR_A_STATS]);
+	return 0;
+}
+
+/* One instance: its settings, and with -s its counters. */
+static int show_one(const struct dev_ref *dev, void *data)
+{
+	struct nlmsghdr *req;
+	int ret;
+
+	(void)data;
+	out_obj_begin(NULL);
+	req = nl_request(DSLITE_AFTR_CMD_DEV_GET, NLM_F_ACK);
+	nl_put_dev(req, dev->ifindex, NULL);
+	ret = nl_talk(req, print_dev, NULL);
+	if (!ret && opt_stats) {
+		req = nl_request(DSLITE_AFTR_CMD_STATS_GET, NLM_F_ACK);
+		nl_put_dev(req, dev->ifindex, NULL);
+		ret = nl_talk(req, print_dev_stats, NULL);
+	}
+	out_obj_end();
+	return ret;
+}
+
+static int dev_show(struct args *a)
+{
+	const char *ifname = NULL;
+
+	if (args_peek(a) && dev_arg(a, &ifname))
+		return EXIT_USAGE;
+	if (args_peek(a))
+		return usage_error("unexpected \"%s\"", args_peek(a));
+	return for_each_dev(ifname, "", show_one, NULL);
+}
+
+/* What "dev set" sends: each attribute at most once. */
+struct dev_set {
+	uint32_t val[DSLITE_AFTR_A_MAX + 1];
+	bool set[DSLITE_AFTR_A_MAX + 1];
+	struct in6_addr endpoint[DSLITE_AFTR_MAX_ENDPOINTS];
+	unsigned int n_endpoints;
+	bool endpoints_none;
+};
+
+static const struct setting {
+	const char *name;
+	uint16_t attr;
+	uint32_t min, max;
+} settings[] = {
+	{ "endpoint", DSLITE_AFTR_A_ENDPOINTS, 0, 0 },
+	{ "timeout", 0, 0, 0 },
+	{ "holddown", DSLITE_AFTR_A_HOLDDOWN, 0, DSLITE_AFTR_MAX_TIMEOUT },
+	{ "block-size", DSLITE_AFTR_A_BLOCK_SIZE, DSLITE_AFTR_MIN_BLOCK_SIZE,
+	  DSLITE_AFTR_MAX_BLOCK_SIZE },
+	{ "max-blocks", DSLITE_AFTR_A_MAX_BLOCKS, 1, UINT32_MAX },
+	{ "max-bindings", DSLITE_AFTR_A_MAX_BINDINGS, 1, UINT32_MAX },
+	{ "max-new-rate", DSLITE_AFTR_A_MAX_NEW_RATE, 1, UINT32_MAX },
+}, timeouts[] = {
+	{ "udp", DSLITE_AFTR_A_TIMEOUT_UDP, 1, DSLITE_AFTR_MAX_TIMEOUT },
+	{ "tcp-est", DSLITE_AFTR_A_TIMEOUT_TCP_EST, 1, DSLITE_AFTR_MAX_TIMEOUT },
+	{ "tcp-trans", DSLITE_AFTR_A_TIMEOUT_TCP_TRANS, 1, DSLITE_AFTR_MAX_TIMEOUT },
+	{ "icmp", DSLITE_AFTR_A_TIMEOUT_ICMP, 1, DSLITE_AFTR_MAX_TIMEOUT },
+};
+
+static int parse_endpoint(struct args *a, struct dev_set *s)
+{
+	struct in6_addr addr;
+	const char *word;
+	unsigned int i;
+
+	if (args_value(a, "endpoint", &word))
+		return -1;
+	if (!strcmp(word, "none")) {
+		s->endpoints_none = true;
+	} else {
+		if (parse_addr6(word, "endpoint", &addr))
+			return -1;
+		if (IN6_IS_ADDR_UNSPECIFIED(&addr) || IN6_IS_ADDR_MULTICAST(&addr))
+			return usage_error("endpoint %s is not a unicast address", word);
+		for (i = 0; i < s->n_endpoints; i++) {
+			if (!memcmp(&s->endpoint[i], &addr, sizeof(addr)))
+				return usage_error("endpoint %s given twice", word);
+		}
+		if (s->n_endpoints == DSLITE_AFTR_MAX_ENDPOINTS)
+			return usage_error("at most %d endpoints", DSLITE_AFTR_MAX_ENDPOINTS);
+		s->endpoint[s->n_endpoints++] = addr;
+	}
+	if (s->endpoints_none && s->n_endpoints)
+		return usage_error("\"endpoint none\" clears the endpoints: give no others");
+	return 0;
+}
+
+static int parse_setting(struct args *a, const char *what, const struct setting *st,
+			 struct dev_set *s)
+{
+	const char *word;
+
+	if (s->set[st->attr])
+		return usage_error("\"%s\" given twice", what);
+	if (args_value(a, what, &word) ||
+	    parse_u32(word, st->min, st->max, what, &s->val[st->attr]))
+		return -1;
+	s->set[st->attr] = true;
+	return 0;
+}
+
+static int parse_dev_set(struct args *a, struct dev_set *s)
+{
+	const char *word;
+	char what[32];
+	int i;
+
+	while ((word = args_next(a))) {
+		i = LOOKUP(word, settings, "keyword");
+		if (i < 0)
+			return -1;
+		if (settings[i].attr == DSLITE_AFTR_A_ENDPOINTS) {
+			if (parse_endpoint(a, s))
+				return -1;
+			continue;
+		}
+		if (!settings[i].attr) {
+			if (args_value(a, "timeout", &word))
+				return -1;
+			i = LOOKUP(word, timeouts, "timeout class");
+			if (i < 0)
+				return -1;
+			snprintf(what, sizeof(what), "timeout %s", timeouts[i].name);
+			if (parse_setting(a, what, &timeouts[i], s))
+				return -1;
+			continue;
+		}
+		if (parse_setting(a, settings[i].name, &settings[i], s))
+			return -1;
+	}
+	return 0;
+}
+
+static int dev_set(struct args *a)
+{
+	struct dev_set s = { .n_endpoints = 0 };
+	struct nlmsghdr *req;
+	struct nlattr *nest;
+	const char *ifname;
+	uint16_t attr;
+	bool any = false;
+	unsigned int i;
+
+	if (dev_arg(a, &ifname) || parse_dev_set(a, &s))
+		return EXIT_USAGE;
+	req = nl_request(DSLITE_AFTR_CMD_DEV_SET, NLM_F_ACK);
+	nl_put_dev(req, 0, ifname);
+	if (s.n_endpoints || s.endpoints_none) {
+		nest = mnl_attr_nest_start(req, DSLITE_AFTR_A_ENDPOINTS);
+		for (i = 0; i < s.n_endpoints; i++)
+			mnl_attr_put(req, i + 1, sizeof(s.endpoint[i]), &s.endpoint[i]);
+		mnl_attr_nest_end(req, nest);
+		any = true;
+	}
+	for (attr = 0; attr <= DSLITE_AFTR_A_MAX; attr++) {
+		if (s.set[attr]) {
+			mnl_attr_put_u32(req, attr, s.val[attr]);
+			any = true;
+		}
+	}
+	if (!any)
+		return usage_error("nothing to set on %s", ifname);
+	return nl_talk(req, NULL, NULL);
+}
+
+static const struct command commands[] = {
+	{ "show", dev_show },
+	{ "set", dev_set },
+	{ "help", NULL },
+};
+
+int do_dev(struct args *a)
+{
+	return run_command(a, commands, ARRAY_SIZE(commands), "dev command", usage);
+}

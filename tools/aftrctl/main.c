@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aftrctl: configure and inspect dslite_aftr instances.
+ *
+ *	aftrctl [OPTIONS] OBJECT { COMMAND | help }
+ *
+ * main.c reads the options, enters the namespace, and runs one command or
+ * a batch file; each object lives in its own file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aftrctl.h"
+
+bool opt_json, opt_pretty, opt_stats;
+
+/* Where the command being run comes from, for error messages. */
+static const char *batch_name;
+static unsigned long batch_line;
+
+static void vreport(const char *prefix, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs(prefix, stderr);
+	if (batch_name)
+		fprintf(stderr, "%s:%lu: ", batch_name, batch_line);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("Error: ", fmt, ap);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+int kernel_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("Error: ", fmt, ap);
+	va_end(ap);
+	return EXIT_KERNEL;
+}
+
+void warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("Warning: ", fmt, ap);
+	va_end(ap);
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: aftrctl [OPTIONS] OBJECT { COMMAND | help }\n"
+	      "       aftrctl [OPTIONS] -batch FILE [-force]\n"
+	      "where  OBJECT := { dev | b4 | pool | binding | stats }\n"
+	      "       OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NETNS |\n"
+	      "                    -V[ersion] | -h[elp] }\n", f);
+}
+
+static int do_help(struct args *a)
+{
+	(void)a;
+	usage(stdout);
+	return EXIT_OK;
+}
+
+static const struct command objects[] = {
+	{ "dev", do_dev },
+	{ "b4", do_b4 },
+	{ "pool", do_pool },
+	{ "binding", do_binding },
+	{ "stats", do_stats },
+	{ "help", do_help },
+};
+
+static int run(int argc, char **argv)
+{
+	struct args a = { argc, argv };
+	const char *word = args_next(&a);
+	int i, ret;
+
+	if (!word) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	i = LOOKUP(word, objects, "object");
+	if (i < 0)
+		return EXIT_USAGE;
+	ret = objects[i].fn(&a);
+	out_end();
+	return ret;
+}
+
+/* Split a line into words at blanks; '#' starts a comment. */
+static int split(char *line, char **words, int max)
+{
+	char *save, *w;
+	int n = 0;
+
+	line[strcspn(line, "#\n")] = '\0';
+	for (w = strtok_r(line, " \t\r", &save); w; w = strtok_r(NULL, " \t\r", &save)) {
+		if (n == max)
+			return -1;
+		words[n++] = w;
+	}
+	return n;
+}
+
+/* Run each line of @name; stop at the first failure unless @force. */
+static int run_batch(const char *name, bool force)
+{
+	FILE *f = strcmp(name, "-") ? fopen(name, "r") : stdin;
+	char *line = NULL, *words[256];
+	size_t cap = 0;
+	int n, ret, worst = EXIT_OK;
+
+	if (!f)
+		return usage_error("cannot open batch file \"%s\": %s", name, strerror(errno));
+	batch_name = name;
+	for (batch_line = 1; getline(&line, &cap, f) >= 0; batch_line++) {
+		n = split(line, words, ARRAY_SIZE(words));
+		if (n < 0)
+			ret = usage_error("too many words");
+		else if (n == 0)
+			continue;
+		else
+			ret = run(n, words);
+		if (ret > worst)
+			worst = ret;
+		if (ret && !force)
+			break;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	batch_name = NULL;
+	return worst;
+}
+
+/* Like "ip -n NAME": the namespace that "ip netns add NAME" created. */
+static int enter_netns(const char *name)
+{
+	char path[256];
+	int fd;
+
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
+	    strlen(name) > 200)
+		return usage_error("\"%s\" is not a valid netns name", name);
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return usage_error("cannot open netns \"%s\": %s", name, strerror(errno));
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		int err = errno;
+
+		close(fd);
+		return usage_error("cannot enter netns \"%s\": %s", name, strerror(err));
+	}
+	close(fd);
+	return 0;
+}
+
+enum option { OPT_JSON, OPT_PRETTY, OPT_STATS, OPT_NETNS, OPT_BATCH, OPT_FORCE,
+	      OPT_VERSION, OPT_HELP };
+
+static const char *const options[] = {
+	[OPT_JSON] = "json",
+	[OPT_PRETTY] = "pretty",
+	[OPT_STATS] = "stats",
+	[OPT_NETNS] = "netns",
+	[OPT_BATCH] = "batch",
+	[OPT_FORCE] = "force",
+	[OPT_VERSION] = "Version",
+	[OPT_HELP] = "help",
+};
+
+int main(int argc, char **argv)
+{
+	const char *batch = NULL, *netns = NULL;
+	struct args a = { argc - 1, argv + 1 };
+	bool force = false;
+	const char *opt;
+	int ret;
+
+	while ((opt = args_peek(&a)) && opt[0] == '-' && opt[1]) {
+		args_next(&a);
+		opt += opt[1] == '-' ? 2 : 1;	/* --json works too */
+		switch (LOOKUP_WORD(opt, options, "option")) {
+		case OPT_JSON:
+			opt_json = true;
+			break;
+		case OPT_PRETTY:
+			opt_json = opt_pretty = true;
+			break;
+		case OPT_STATS:
+			opt_stats = true;
+			break;
+		case OPT_NETNS:
+			if (args_value(&a, "-netns", &netns))
+				return EXIT_USAGE;
+			break;
+		case OPT_BATCH:
+			if (args_value(&a, "-batch", &batch))
+				return EXIT_USAGE;
+			break;
+		case OPT_FORCE:
+			force = true;
+			break;
+		case OPT_VERSION:
+			printf("aftrctl %s (generic netlink family %s, version %d)\n",
+			       AFTRCTL_VERSION, DSLITE_AFTR_GENL_NAME, DSLITE_AFTR_GENL_VERSION);
+			return EXIT_OK;
+		case OPT_HELP:
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (batch && a.argc)
+		return usage_error("-batch takes no command on the command line");
+	if (force && !batch)
+		return usage_error("-force goes with -batch");
+	if (netns && enter_netns(netns))
+		return EXIT_USAGE;
+	ret = batch ? run_batch(batch, force) : run(a.argc, a.argv);
+	nl_close();
+	return ret;
+}

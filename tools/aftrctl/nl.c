@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink plumbing: resolve the family once, send one request,
+ * hand each validated reply to a callback as it arrives, and turn errors
+ * (with the kernel's extack message) into "Error:" lines.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/genetlink.h>
+
+#include "aftrctl.h"
+
+static struct mnl_socket *sock;
+static uint16_t family;
+static uint32_t seq;
+/* Requests are small; dump replies come in skbs of up to 32 KiB. */
+#define REQ_SIZE	4096
+#define RECV_SIZE	32768
+
+static char req_buf[REQ_SIZE];
+
+/* What one request ended with. */
+static struct {
+	int err;			/* positive errno, 0 if none */
+	char msg[256];			/* extack message, "" if none */
+	bool intr;			/* a dump was interrupted */
+	nl_msg_cb cb;
+	void *data;
+} talk;
+
+/* Payload length each attribute must have; 0 = a nest, -1 = a string. */
+static const int attr_len[DSLITE_AFTR_A_MAX + 1] = {
+	[DSLITE_AFTR_A_IFINDEX] = 4,
+	[DSLITE_AFTR_A_IFNAME] = -1,
+	[DSLITE_AFTR_A_TIMEOUT_UDP] = 4,
+	[DSLITE_AFTR_A_TIMEOUT_TCP_EST] = 4,
+	[DSLITE_AFTR_A_TIMEOUT_TCP_TRANS] = 4,
+	[DSLITE_AFTR_A_TIMEOUT_ICMP] = 4,
+	[DSLITE_AFTR_A_HOLDDOWN] = 4,
+	[DSLITE_AFTR_A_BLOCK_SIZE] = 4,
+	[DSLITE_AFTR_A_MAX_BLOCKS] = 4,
+	[DSLITE_AFTR_A_MAX_BINDINGS] = 4,
+	[DSLITE_AFTR_A_MAX_NEW_RATE] = 4,
+	[DSLITE_AFTR_A_PORT_MIN] = 2,
+	[DSLITE_AFTR_A_PORT_MAX] = 2,
+	[DSLITE_AFTR_A_B4_ADDR] = 16,
+	[DSLITE_AFTR_A_ENDPOINT] = 16,
+	[DSLITE_AFTR_A_PROTO] = 1,
+	[DSLITE_AFTR_A_INNER_ADDR] = 4,
+	[DSLITE_AFTR_A_INNER_PORT] = 2,
+	[DSLITE_AFTR_A_OUTER_ADDR] = 4,
+	[DSLITE_AFTR_A_OUTER_PORT] = 2,
+	[DSLITE_AFTR_A_STATE] = 1,
+	[DSLITE_AFTR_A_EXPIRES_MS] = 4,
+	[DSLITE_AFTR_A_B4_COUNT] = 4,
+	[DSLITE_AFTR_A_BINDING_COUNT] = 4,
+	[DSLITE_AFTR_A_POOL_COUNT] = 4,
+	[DSLITE_AFTR_A_BLOCK_COUNT] = 4,
+	[DSLITE_AFTR_A_BLOCK_TOTAL] = 4,
+};
+
+static const int prefix_attr_len[DSLITE_AFTR_PREFIX_A_MAX + 1] = {
+	[DSLITE_AFTR_PREFIX_A_ADDR6] = 16,
+	[DSLITE_AFTR_PREFIX_A_ADDR4] = 4,
+	[DSLITE_AFTR_PREFIX_A_LEN] = 1,
+};
+
+struct parse_ctx {
+	const struct nlattr **tb;
+	const int *len;
+	unsigned int max;
+};
+
+/* Attributes newer than this tool are skipped; malformed ones fail the reply. */
+static int parse_attr(const struct nlattr *attr, void *data)
+{
+	const struct parse_ctx *ctx = data;
+	unsigned int type = mnl_attr_get_type(attr);
+	int want;
+
+	if (type == 0 || type > ctx->max)
+		return MNL_CB_OK;
+	want = ctx->len[type];
+	if (want > 0 && mnl_attr_get_payload_len(attr) != (uint16_t)want)
+		goto bad;
+	if (want < 0 && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+		goto bad;
+	if (want == 0 && mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+		goto bad;
+	ctx->tb[type] = attr;
+	return MNL_CB_OK;
+bad:
+	errno = EBADMSG;
+	return MNL_CB_ERROR;
+}
+
+int nl_parse_prefix(const struct nlattr *nest, const struct nlattr **tb)
+{
+	struct parse_ctx ctx = { tb, prefix_attr_len, DSLITE_AFTR_PREFIX_A_MAX };
+
+	memset(tb, 0, sizeof(*tb) * (DSLITE_AFTR_PREFIX_A_MAX + 1));
+	return mnl_attr_parse_nested(nest, parse_attr, &ctx) < 0 ? -1 : 0;
+}
+
+static int extack_attr(const struct nlattr *attr, void *data)
+{
+	(void)data;
+	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+		snprintf(talk.msg, sizeof(talk.msg), "%s", mnl_attr_get_str(attr));
+	return MNL_CB_OK;
+}
+
+static void extack_parse(const struct nlmsghdr *nlh, size_t offset)
+{
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) ||
+	    offset > mnl_nlmsg_get_payload_len(nlh))
+		return;
+	mnl_attr_parse(nlh, (unsigned int)offset, extack_attr, NULL);
+}
+
+static int cb_error(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	size_t offset = sizeof(*e);
+
+	(void)data;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (!e->error)
+		return MNL_CB_STOP;
+	talk.err = -e->error;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		offset += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	extack_parse(nlh, offset);
+	return MNL_CB_STOP;
+}
+
+/* A dump ends with an error code, and extack attributes after it. */
+static int cb_done(const struct nlmsghdr *nlh, void *data)
+{
+	int err;
+
+	(void)data;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(err))
+		return MNL_CB_STOP;
+	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (err) {
+		talk.err = -err;
+		extack_parse(nlh, sizeof(err));
+	}
+	return MNL_CB_STOP;
+}
+
+static int cb_data(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[DSLITE_AFTR_A_MAX + 1] = { NULL };
+	struct parse_ctx ctx = { tb, attr_len, DSLITE_AFTR_A_MAX };
+
+	(void)data;
+	if ((nlh->nlmsg_flags & NLM_F_DUMP_INTR) && !talk.intr) {
+		talk.intr = true;
+		warning("the table changed during the dump: output may be inconsistent");
+	}
+	if (mnl_attr_parse(nlh, GENL_HDRLEN, parse_attr, &ctx) < 0)
+		return MNL_CB_ERROR;
+	if (talk.cb && talk.cb(tb, talk.data) < 0)
+		return MNL_CB_ERROR;
+	return MNL_CB_OK;
+}
+
+static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
+	[NLMSG_ERROR] = cb_error,
+	[NLMSG_DONE] = cb_done,
+};
+
+/* Send and read replies until the ack, the end of the dump, or an error. */
+static int exchange(struct nlmsghdr *req, mnl_cb_t cb)
+{
+	static char buf[RECV_SIZE];
+	uint32_t portid = mnl_socket_get_portid(sock);
+	ssize_t n;
+	int ret;
+
+	req->nlmsg_seq = ++seq;
+	talk.err = 0;
+	talk.msg[0] = '\0';
+	talk.intr = false;
+	if (mnl_socket_sendto(sock, req, req->nlmsg_len) < 0)
+		return -1;
+	do {
+		n = mnl_socket_recvfrom(sock, buf, sizeof(buf));
+		if (n < 0)
+			return -1;
+		ret = mnl_cb_run2(buf, (size_t)n, seq, portid, cb, NULL,
+				  ctl_cbs, ARRAY_SIZE(ctl_cbs));
+	} while (ret > MNL_CB_STOP);
+	if (ret < 0)
+		return -1;
+	if (talk.err) {
+		errno = talk.err;
+		return -1;
+	}
+	return 0;
+}
+
+static int cb_family(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+
+	(void)data;
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+		    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+			family = mnl_attr_get_u16(attr);
+	}
+	return MNL_CB_OK;
+}
+
+static struct nlmsghdr *put_header(char *buf, uint16_t type, uint8_t cmd, uint8_t version,
+				   uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = version;
+	return nlh;
+}
+
+/* Open the socket and find the family; asking the kernel loads the module. */
+static int nl_open(void)
+{
+	static char buf[MNL_NLMSG_HDRLEN + GENL_HDRLEN + 64];
+	static const int one = 1;
+	struct nlmsghdr *req;
+	int err;
+
+	sock = mnl_socket_open(NETLINK_GENERIC);
+	if (!sock)
+		return kernel_error("cannot open a generic netlink socket: %s", strerror(errno));
+	mnl_socket_setsockopt(sock, NETLINK_EXT_ACK, (void *)&one, sizeof(one));
+	mnl_socket_setsockopt(sock, NETLINK_CAP_ACK, (void *)&one, sizeof(one));
+	if (mnl_socket_bind(sock, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto fail;
+
+	req = put_header(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, NLM_F_ACK);
+	mnl_attr_put_strz(req, CTRL_ATTR_FAMILY_NAME, DSLITE_AFTR_GENL_NAME);
+	if (exchange(req, cb_family) == 0) {
+		if (family)
+			return 0;
+		errno = EBADMSG;
+	}
+fail:
+	err = errno;
+	nl_close();
+	if (err == ENOENT)
+		return kernel_error("%s module not loaded (try: modprobe %s)",
+				    DSLITE_AFTR_GENL_NAME, DSLITE_AFTR_GENL_NAME);
+	return kernel_error("cannot reach the %s family: %s", DSLITE_AFTR_GENL_NAME,
+			    strerror(err));
+}
+
+void nl_close(void)
+{
+	if (sock)
+		mnl_socket_close(sock);
+	sock = NULL;
+	family = 0;
+}
+
+/* A request to fill with attributes; the family is set when it is sent. */
+struct nlmsghdr *nl_request(uint8_t cmd, uint16_t flags)
+{
+	return put_header(req_buf, 0, cmd, DSLITE_AFTR_GENL_VERSION, flags);
+}
+
+void nl_put_dev(struct nlmsghdr *req, uint32_t ifindex, const char *ifname)
+{
+	if (ifindex)
+		mnl_attr_put_u32(req, DSLITE_AFTR_A_IFINDEX, ifindex);
+	else
+		mnl_attr_put_strz(req, DSLITE_AFTR_A_IFNAME, ifname);
+}
+
+/*
+ * Run one request; @cb sees each reply's attributes (indexed by enum
+ * dslite_aftr_attr) as it arrives. Returns an exit code, error printed.
+ */
+int nl_talk(struct nlmsghdr *req, nl_msg_cb cb, void *data)
+{
+	int ret, err;
+
+	if (!sock) {
+		ret = nl_open();
+		if (ret)
+			return ret;
+	}
+	req->nlmsg_type = family;
+	talk.cb = cb;
+	talk.data = data;
+	if (exchange(req, cb_data) == 0)
+		return EXIT_OK;
+	err = errno;
+	/* Unread replies would confuse the next request: start afresh. */
+	if (!talk.err)
+		nl_close();
+	if (talk.msg[0])
+		return kernel_error("%s", talk.msg);
+	if (err == EBADMSG)
+		return kernel_error("malformed reply from the kernel");
+	return kernel_error("%s", strerror(err));
+}

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One printing path for text and JSON. Every field is printed once, with
+ * both its text format (one "%s", NULL for JSON only) and its JSON key
+ * (NULL for text only); nothing is buffered, so dumps stream.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aftrctl.h"
+
+#define MAX_DEPTH 8
+
+static struct {
+	int depth;
+	bool has_items[MAX_DEPTH];	/* per open object/array */
+	bool is_array[MAX_DEPTH];
+} js;
+
+/* Array elements have no key; elsewhere a NULL key means text only. */
+static bool json_wants(const char *key)
+{
+	return opt_json && (key || (js.depth && js.is_array[js.depth - 1]));
+}
+
+static void missing(const char *fmt)
+{
+	if (!opt_json && fmt)
+		printf(fmt, "-");
+}
+
+static void indent(void)
+{
+	if (opt_pretty && js.depth)
+		printf("\n%*s", js.depth * 4, "");
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+/* Separator, indentation and key before a JSON member or element. */
+static void json_member(const char *key)
+{
+	if (js.depth && js.has_items[js.depth - 1])
+		putchar(',');
+	if (js.depth)
+		js.has_items[js.depth - 1] = true;
+	indent();
+	if (key && !js.is_array[js.depth - 1]) {
+		json_string(key);
+		fputs(opt_pretty ? ": " : ":", stdout);
+	}
+}
+
+static void json_open(const char *key, char bracket)
+{
+	if (!opt_json)
+		return;
+	if (js.depth == MAX_DEPTH)
+		abort();	/* our own nesting is shallow: a bug, not input */
+	json_member(key);
+	putchar(bracket);
+	js.is_array[js.depth] = bracket == '[';
+	js.has_items[js.depth++] = false;
+}
+
+static void json_close(char bracket)
+{
+	if (!opt_json || !js.depth)
+		return;
+	js.depth--;
+	if (js.has_items[js.depth])
+		indent();
+	putchar(bracket);
+	if (!js.depth)
+		putchar('\n');
+}
+
+void out_obj_begin(const char *key)
+{
+	json_open(key, '{');
+}
+
+void out_obj_end(void)
+{
+	json_close('}');
+}
+
+void out_arr_begin(const char *key)
+{
+	json_open(key, '[');
+}
+
+void out_arr_end(void)
+{
+	json_close(']');
+}
+
+void out_str(const char *key, const char *fmt, const char *val)
+{
+	if (json_wants(key)) {
+		json_member(key);
+		json_string(val);
+	} else if (!opt_json && fmt) {
+		printf(fmt, val);
+	}
+}
+
+void out_uint(const char *key, const char *fmt, uint64_t val)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, val);
+	if (json_wants(key)) {
+		json_member(key);
+		fputs(buf, stdout);
+	} else if (!opt_json && fmt) {
+		printf(fmt, buf);
+	}
+}
+
+void out_text(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (opt_json)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* Attributes the kernel sent; a missing one prints as "-" in text. */
+void out_addr6(const char *key, const char *fmt, const struct nlattr *attr)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!attr) {
+		missing(fmt);
+		return;
+	}
+	inet_ntop(AF_INET6, mnl_attr_get_payload(attr), buf, sizeof(buf));
+	out_str(key, fmt, buf);
+}
+
+void out_addr4(const char *key, const char *fmt, const struct nlattr *attr)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	if (!attr) {
+		missing(fmt);
+		return;
+	}
+	inet_ntop(AF_INET, mnl_attr_get_payload(attr), buf, sizeof(buf));
+	out_str(key, fmt, buf);
+}
+
+void out_attr_str(const char *key, const char *fmt, const struct nlattr *attr)
+{
+	if (attr)
+		out_str(key, fmt, mnl_attr_get_str(attr));
+	else
+		missing(fmt);
+}
+
+/* A nest of enum dslite_aftr_prefix_attr, as "ADDR/LEN". */
+void out_prefix(const char *key, const char *fmt, const struct nlattr *nest)
+{
+	const struct nlattr *tb[DSLITE_AFTR_PREFIX_A_MAX + 1];
+	const struct nlattr *a6, *a4, *len;
+	char buf[INET6_ADDRSTRLEN + 4];
+
+	if (!nest || nl_parse_prefix(nest, tb)) {
+		missing(fmt);
+		return;
+	}
+	a6 = tb[DSLITE_AFTR_PREFIX_A_ADDR6];
+	a4 = tb[DSLITE_AFTR_PREFIX_A_ADDR4];
+	len = tb[DSLITE_AFTR_PREFIX_A_LEN];
+	if (!len || !(a6 || a4)) {
+		missing(fmt);
+		return;
+	}
+	inet_ntop(a6 ? AF_INET6 : AF_INET, mnl_attr_get_payload(a6 ? a6 : a4), buf, sizeof(buf));
+	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "/%u", mnl_attr_get_u8(len));
+	out_str(key, fmt, buf);
+}
+
+void out_attr_u32(const char *key, const char *fmt, const struct nlattr *attr)
+{
+	if (attr)
+		out_uint(key, fmt, mnl_attr_get_u32(attr));
+	else
+		missing(fmt);
+}
+
+void out_attr_u16(const char *key, const char *fmt, const struct nlattr *attr)
+{
+	if (attr)
+		out_uint(key, fmt, mnl_attr_get_u16(attr));
+	else
+		missing(fmt);
+}
+
+/* Flush at the end of each command, so batch output keeps its order. */
+void out_end(void)
+{
+	fflush(stdout);
+}
