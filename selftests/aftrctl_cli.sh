@@ -1,0 +1,214 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# aftrctl_cli.sh: the command line of aftrctl. Exit codes (0 ok, 1 bad
+# input, 2 kernel refused), "Error:" lines, prefixes, help, batch files.
+#
+# Part one needs no module and runs anywhere (the host too): every bad
+# input must be refused before anything reaches the kernel. Part two needs
+# the module (the guest): a real instance configured and read back, as text
+# and as JSON, and the kernel's refusals reported with their extack message.
+. "$(dirname "$0")/lib.sh"
+
+require_aftrctl
+tmp=$(mktemp -d)
+at_exit "rm -rf '$tmp'"
+
+# cli RC PATTERN ARGS...: aftrctl ARGS exits with RC, and its stderr is
+# empty (PATTERN "") or one line matching the extended regex PATTERN.
+cli() {
+	local rc=$1 pattern=$2 got err
+	shift 2
+	"$AFTRCTL" "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	err=$(cat "$tmp/err")
+	if [ "$got" != "$rc" ]; then
+		echo "exit $got, wanted $rc; stderr: $err"
+		return 1
+	fi
+	if [ -z "$pattern" ]; then
+		[ -z "$err" ] || { echo "unexpected stderr: $err"; return 1; }
+	elif [ "$(wc -l <"$tmp/err")" != 1 ] || ! grep -Eq -- "$pattern" "$tmp/err"; then
+		echo "stderr does not match /$pattern/: $err"
+		return 1
+	fi
+}
+
+# bad DESCRIPTION ARGS...: refused as bad input, exit 1 with one Error line.
+bad() {
+	local what=$1
+	shift
+	check "$what: aftrctl $*" cli 1 '^Error: ' "$@"
+}
+
+# --- Part one: input refused locally -------------------------------------
+bad "unknown object" frobnicate show
+bad "ambiguous object" b show
+bad "unknown command" dev frob
+bad "ambiguous command" dev s aftr0
+bad "unknown option" -Z dev show
+bad "option without its value" -n
+bad "bad netns name" -n ../x dev show
+bad "unknown keyword" b4 show color red
+bad "keyword without value" pool show dev
+bad "device name too long" dev show abcdefghijklmnopq
+bad "unknown timeout class" dev set aftr0 timeout sctp 10
+bad "ambiguous timeout class" dev set aftr0 timeout tcp 10
+bad "ambiguous keyword" dev set aftr0 max-b 10
+bad "timeout zero" dev set aftr0 timeout udp 0
+bad "timeout beyond a week" dev set aftr0 timeout udp 604801
+bad "negative number" dev set aftr0 holddown -1
+bad "number with garbage" dev set aftr0 holddown 10s
+bad "number overflowing u32" dev set aftr0 max-bindings 4294967296
+bad "block size too small" dev set aftr0 block-size 7
+bad "block size too large" dev set aftr0 block-size 4097
+bad "setting given twice" dev set aftr0 holddown 1 holddown 2
+bad "nothing to set" dev set aftr0
+bad "endpoint not IPv6" dev set aftr0 endpoint 192.0.2.1
+bad "endpoint multicast" dev set aftr0 endpoint ff02::1
+bad "endpoint none with others" dev set aftr0 endpoint none endpoint 2001:db8::1
+bad "too many endpoints" dev set aftr0 endpoint 2001:db8::1 endpoint 2001:db8::2 \
+	endpoint 2001:db8::3 endpoint 2001:db8::4 endpoint 2001:db8::5 endpoint 2001:db8::6 \
+	endpoint 2001:db8::7 endpoint 2001:db8::8 endpoint 2001:db8::9
+bad "b4 prefix not IPv6" b4 allow dev aftr0 192.0.2.0/24
+bad "b4 prefix length > 128" b4 allow dev aftr0 2001:db8::/129
+bad "b4 prefix with host bits" b4 allow dev aftr0 2001:db8::1/64
+bad "b4 prefix length not a number" b4 allow dev aftr0 2001:db8::/x
+bad "b4 allow without dev" b4 allow 2001:db8::/32
+bad "b4 allow without prefix" b4 deny dev aftr0
+bad "b4 two prefixes" b4 allow dev aftr0 2001:db8::/32 2001:db9::/32
+bad "pool prefix not IPv4" pool add dev aftr0 2001:db8::/64
+bad "pool prefix too short" pool add dev aftr0 10.0.0.0/19
+bad "pool prefix length > 32" pool add dev aftr0 192.0.2.0/33
+bad "pool prefix with host bits" pool add dev aftr0 192.0.2.1/28
+bad "pool bad address" pool add dev aftr0 192.0.2.256/32
+bad "port range reversed" pool add dev aftr0 192.0.2.0/28 ports 2000-1000
+bad "port zero" pool add dev aftr0 192.0.2.0/28 ports 0-100
+bad "port above 65535" pool add dev aftr0 192.0.2.0/28 ports 1024-65536
+bad "port range malformed" pool add dev aftr0 192.0.2.0/28 ports 1024-
+bad "ports on pool del" pool del dev aftr0 192.0.2.0/28 ports 1-2
+bad "binding filter bad proto" binding show proto sctp
+bad "binding filter b4 not IPv6" binding flush b4 192.0.2.1
+bad "dev given twice" binding show dev a dev b
+bad "-force without -batch" -force dev show
+bad "-batch with a command" -batch /dev/null dev show
+bad "missing batch file" -batch "$tmp/nonexistent"
+
+for w in help "dev help" "b4 help" "pool help" "binding help" "stats help" "b4 h" -h -V; do
+	# shellcheck disable=SC2086
+	check "help and version exit 0: aftrctl $w" cli 0 "" $w
+done
+usage_to_stderr() {
+	"$AFTRCTL" 2>"$tmp/err" >/dev/null
+	[ $? = 1 ] && grep -q '^Usage: aftrctl' "$tmp/err"
+}
+check "no object: usage on stderr, exit 1" usage_to_stderr
+
+# A batch stops at its first bad line and names it; -force goes on.
+cat >"$tmp/batch" <<'EOF'
+# comments and blank lines are skipped
+    # even indented ones
+
+pool add dev aftr0 10.0.0.0/8   # line 4: too large
+b4 allow dev aftr0 2001:db8::1/64
+EOF
+check "batch stops at the first error, with its line" \
+	cli 1 "^Error: $tmp/batch:4: pool 10.0.0.0/8" -batch "$tmp/batch"
+force_goes_on() {
+	"$AFTRCTL" -force -b "$tmp/batch" 2>"$tmp/err"
+	[ $? = 1 ] && grep -q ":4: " "$tmp/err" && grep -q ":5: " "$tmp/err"
+}
+check "batch -force reports every error" force_goes_on
+
+# --- Without the module: one clear line, exit 2 ----------------------------
+if ! module_loaded && ! modinfo "$MODULE" >/dev/null 2>&1; then
+	msg='^Error: dslite_aftr module not loaded \(try: modprobe dslite_aftr\)$'
+	check "dev show without the module" cli 2 "$msg" dev show
+	check "prefixes resolve: aftrctl d sh" cli 2 "$msg" d sh
+	check "stats without the module" cli 2 "$msg" -j stats
+	check "valid input reaches the kernel step" cli 2 "$msg" \
+		pool add dev aftr0 192.0.2.0/28 ports 1024-2047
+else
+	skip "dev show without the module" "module present"
+fi
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ns_new ns0 2>/dev/null; then
+	# Exit 2 (no module), not 1 (no netns), proves the netns was entered.
+	want=2 pattern='^Error: dslite_aftr module not loaded'
+	! modinfo "$MODULE" >/dev/null 2>&1 || want=0 pattern=
+	check "-n enters a named netns" cli $want "$pattern" -n "$ns0" dev show
+else
+	skip "-n enters a named netns" "needs root and ip netns"
+fi
+check "-n refuses a missing netns" cli 1 '^Error: cannot open netns' -n nonexistent-$$ dev show
+
+# --- Part two: against the module ---------------------------------------
+if [ "$(id -u)" != 0 ] || ! modinfo "$MODULE" >/dev/null 2>&1 || ! ns_new ns; then
+	skip "configuration against the module" "needs root and the module"
+	finish
+fi
+ip -n "$ns" link add aftr0 type "$KIND" || { not_ok "ip link add aftr0 type $KIND"; finish; }
+ip -n "$ns" link add aftr1 type "$KIND" || { not_ok "ip link add aftr1 type $KIND"; finish; }
+ctl() {
+	"$AFTRCTL" -n "$ns" "$@"
+}
+
+# json FILTER ARGS...: aftrctl -j ARGS prints valid JSON, and the python
+# expression FILTER (over the parsed value "j") is true.
+json() {
+	local filter=$1
+	shift
+	ctl -j "$@" >"$tmp/json" || return
+	python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$tmp/json" "$filter" || { cat "$tmp/json"; return 1; }
+}
+
+check "dev show lists both instances" json '[d["ifname"] for d in j] == ["aftr0", "aftr1"]' dev show
+check "defaults from the header" json 'j[0]["timeout-tcp-est"] == 7440 and j[0]["block-size"] == 64' \
+	dev show aftr0
+check "dev set" ctl dev set aftr0 endpoint 2001:db8::1 endpoint 2001:db8::2 timeout udp 120 \
+	timeout tcp-e 7500 holddown 60 max-bindings 500 max-new-rate 50
+check "dev set reads back" json 'j[0]["endpoints"] == ["2001:db8::1", "2001:db8::2"] and
+j[0]["timeout-udp"] == 120 and j[0]["timeout-tcp-est"] == 7500 and j[0]["holddown"] == 60 and
+j[0]["max-bindings"] == 500 and j[0]["max-new-rate"] == 50' dev show dev aftr0
+check "endpoint none clears" ctl dev set aftr0 endpoint none
+check "no endpoints left" json 'not j[0].get("endpoints")' dev show aftr0
+check "b4 allow" ctl b4 allow dev aftr0 2001:db8:100::/40
+check "b4 allow by prefixes" ctl b4 al d aftr0 2001:db8:200::/40
+check "allowed reads back" json 'j[0]["allowed"] == ["2001:db8:100::/40", "2001:db8:200::/40"]' \
+	dev show aftr0
+check "b4 deny" ctl b4 deny dev aftr0 2001:db8:200::/40
+check "b4 show is empty" json 'j == []' b4 show
+check "pool add" ctl pool add dev aftr0 198.51.100.0/28 ports 2000-2999
+check "pool add, default ports" ctl pool add dev aftr1 203.0.113.0/24
+check "pool show, all instances" json '[(p["ifname"], p["prefix"], p["port-min"], p["port-max"])
+for p in j] == [("aftr0", "198.51.100.0/28", 2000, 2999), ("aftr1", "203.0.113.0/24", 1024, 65535)]' \
+	pool show
+check "pool show, one instance" json 'len(j) == 1 and j[0]["ifname"] == "aftr1"' pool show dev aftr1
+check "overlapping pool: kernel refuses with its message" \
+	cli 2 '^Error: .+' -n "$ns" pool add dev aftr0 198.51.100.8/29
+check "pool del" ctl pool del dev aftr1 203.0.113.0/24
+check "deleting it again: kernel refuses" cli 2 '^Error: .+' -n "$ns" pool del dev aftr1 203.0.113.0/24
+check "unknown device: kernel refuses" cli 2 '^Error: .+' -n "$ns" dev show nosuchdev
+check "block-size change without blocks" ctl dev set aftr1 block-size 128
+check "binding show with no bindings" json 'j == []' binding show proto udp
+check "binding flush all" ctl binding flush
+check "binding flush filtered" ctl binding flush dev aftr0 b4 2001:db8:100::2 proto tcp
+check "stats names every counter" json 'len(j) == 2 and
+all(k == k.lower() and "_" not in k for k in j[0]["stats"]) and
+"from-b4-packets" in j[0]["stats"] and "drop-icmp-error" in j[0]["stats"]' stats
+check "dev show -s adds counters" json '"stats" in j[0]' -s dev show aftr0
+check "pretty JSON parses" json 'len(j) == 2' -p dev show
+for w in "dev show" "b4 show" "pool show" "binding show" "stats" "-s dev show"; do
+	# shellcheck disable=SC2086
+	check "text output: aftrctl $w" cli 0 "" -n "$ns" $w
+done
+cat >"$tmp/good" <<'EOF'
+pool add dev aftr0 192.0.2.0/28
+pool show
+b4 allow dev aftr1 2001:db8:300::/48
+EOF
+check "batch of good lines" cli 0 "" -n "$ns" -batch "$tmp/good"
+check "batch: kernel refusal stops it, with its line" \
+	cli 2 "^Error: $tmp/good:1: " -n "$ns" -batch "$tmp/good"
+finish
