@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * genl_dev: the generic netlink contract for instances, seen from a raw
+ * socket. The family resolves by name (autoloading the module), DEV_GET
+ * answers for an instance by index and by name and lists it in a dump, and
+ * an unknown instance or a device of another kind is refused with an extack
+ * message. Every test runs in a network namespace of its own.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/dslite_aftr.h>
+
+#include "kselftest_harness.h"
+
+/* Room for any message we send, and for a batch of dump replies. */
+#define BUF_SIZE 32768
+
+/* What a request brought back. */
+struct reply {
+	int error;		/* 0, or the negative errno of the refusal */
+	char extack[256];	/* the refusal's message */
+	int ndevs;		/* DEV_GET messages seen */
+	uint32_t ifindex;	/* ... and the attributes of the last one */
+	char ifname[IFNAMSIZ];
+	uint32_t timeout_udp;
+	uint16_t family;	/* CTRL_CMD_GETFAMILY */
+};
+
+static int extack_attr(const struct nlattr *attr, void *data)
+{
+	struct reply *r = data;
+
+	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG)
+		snprintf(r->extack, sizeof(r->extack), "%s", mnl_attr_get_str(attr));
+	return MNL_CB_OK;
+}
+
+static int on_error(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	struct reply *r = data;
+	unsigned int off = sizeof(*err);
+
+	r->error = err->error;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		mnl_attr_parse(nlh, off, extack_attr, r);
+	return err->error ? MNL_CB_ERROR : MNL_CB_STOP;
+}
+
+static int on_done(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_STOP;
+}
+
+static int dev_attr(const struct nlattr *attr, void *data)
+{
+	struct reply *r = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case DSLITE_AFTR_A_IFINDEX:
+		r->ifindex = mnl_attr_get_u32(attr);
+		break;
+	case DSLITE_AFTR_A_IFNAME:
+		snprintf(r->ifname, sizeof(r->ifname), "%s", mnl_attr_get_str(attr));
+		break;
+	case DSLITE_AFTR_A_TIMEOUT_UDP:
+		r->timeout_udp = mnl_attr_get_u32(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int on_dev(const struct nlmsghdr *nlh, void *data)
+{
+	struct reply *r = data;
+
+	r->ndevs++;
+	return mnl_attr_parse(nlh, GENL_HDRLEN, dev_attr, r);
+}
+
+static int family_attr(const struct nlattr *attr, void *data)
+{
+	struct reply *r = data;
+
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID)
+		r->family = mnl_attr_get_u16(attr);
+	return MNL_CB_OK;
+}
+
+static int on_family(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, GENL_HDRLEN, family_attr, data);
+}
+
+/* Sends @nlh and reads replies until the answer is complete. */
+static int transact(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		    struct reply *r)
+{
+	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = on_error,
+		[NLMSG_DONE] = on_done,
+	};
+	char buf[BUF_SIZE];
+	unsigned int portid = mnl_socket_get_portid(nl);
+	ssize_t n;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run2(buf, n, nlh->nlmsg_seq, portid, cb, r, ctl,
+				  MNL_ARRAY_SIZE(ctl));
+	} while (ret == MNL_CB_OK);
+	return r->error;
+}
+
+static struct nlmsghdr *genl_request(char *buf, uint16_t type, uint8_t cmd,
+				     uint8_t version)
+{
+	static unsigned int seq;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_seq = ++seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = version;
+	return nlh;
+}
+
+static struct mnl_socket *socket_open(int bus)
+{
+	struct mnl_socket *nl = mnl_socket_open(bus);
+	int one = 1;
+
+	if (!nl)
+		return NULL;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one)) < 0 ||
+	    mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one)) < 0) {
+		mnl_socket_close(nl);
+		return NULL;
+	}
+	return nl;
+}
+
+/* ip link add @name type dslite; returns its ifindex, or 0. */
+static unsigned int link_create(const char *name)
+{
+	char buf[BUF_SIZE];
+	struct mnl_socket *nl = socket_open(NETLINK_ROUTE);
+	struct nlmsghdr *nlh;
+	struct nlattr *info;
+	struct ifinfomsg *ifi;
+	struct reply r;
+	int err;
+
+	if (!nl)
+		return 0;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	nlh->nlmsg_seq = 1;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, DSLITE_AFTR_LINK_KIND);
+	mnl_attr_nest_end(nlh, info);
+	err = transact(nl, nlh, NULL, &r);
+	mnl_socket_close(nl);
+	return err ? 0 : if_nametoindex(name);
+}
+
+FIXTURE(dev) {
+	struct mnl_socket *nl;
+	uint16_t family;
+	unsigned int ifindex;
+	char buf[BUF_SIZE];
+	struct reply r;
+};
+
+FIXTURE_SETUP(dev)
+{
+	struct nlmsghdr *nlh;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	self->nl = socket_open(NETLINK_GENERIC);
+	ASSERT_NE(NULL, self->nl);
+
+	nlh = genl_request(self->buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, DSLITE_AFTR_GENL_NAME);
+	ASSERT_EQ(0, transact(self->nl, nlh, on_family, &self->r))
+		TH_LOG("family %s: %s", DSLITE_AFTR_GENL_NAME, strerror(-self->r.error));
+	self->family = self->r.family;
+	ASSERT_NE(0, self->family);
+
+	self->ifindex = link_create("aftr0");
+	ASSERT_NE(0U, self->ifindex);
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	/* The instance dies with the test's namespace. */
+	mnl_socket_close(self->nl);
+}
+
+static struct nlmsghdr *dev_get(FIXTURE_DATA(dev) *self)
+{
+	return genl_request(self->buf, self->family, DSLITE_AFTR_CMD_DEV_GET,
+			    DSLITE_AFTR_GENL_VERSION);
+}
+
+TEST_F(dev, get_by_ifindex)
+{
+	struct nlmsghdr *nlh = dev_get(self);
+
+	mnl_attr_put_u32(nlh, DSLITE_AFTR_A_IFINDEX, self->ifindex);
+	ASSERT_EQ(0, transact(self->nl, nlh, on_dev, &self->r))
+		TH_LOG("refused: %s", self->r.extack);
+	EXPECT_EQ(1, self->r.ndevs);
+	EXPECT_EQ(self->ifindex, self->r.ifindex);
+	EXPECT_STREQ("aftr0", self->r.ifname);
+	/* NAT-6: the UDP timeout defaults to 300 s. */
+	EXPECT_EQ((uint32_t)DSLITE_AFTR_DEF_TIMEOUT_UDP, self->r.timeout_udp);
+}
+
+TEST_F(dev, get_by_name)
+{
+	struct nlmsghdr *nlh = dev_get(self);
+
+	mnl_attr_put_strz(nlh, DSLITE_AFTR_A_IFNAME, "aftr0");
+	ASSERT_EQ(0, transact(self->nl, nlh, on_dev, &self->r))
+		TH_LOG("refused: %s", self->r.extack);
+	EXPECT_EQ(1, self->r.ndevs);
+	EXPECT_EQ(self->ifindex, self->r.ifindex);
+}
+
+TEST_F(dev, dump_lists_the_instance)
+{
+	struct nlmsghdr *nlh = dev_get(self);
+
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	ASSERT_EQ(0, transact(self->nl, nlh, on_dev, &self->r))
+		TH_LOG("refused: %s", self->r.extack);
+	EXPECT_EQ(1, self->r.ndevs);
+	EXPECT_STREQ("aftr0", self->r.ifname);
+}
+
+TEST_F(dev, unknown_ifindex_refused)
+{
+	struct nlmsghdr *nlh = dev_get(self);
+
+	mnl_attr_put_u32(nlh, DSLITE_AFTR_A_IFINDEX, self->ifindex + 1000);
+	EXPECT_GT(0, transact(self->nl, nlh, on_dev, &self->r));
+	EXPECT_EQ(0, self->r.ndevs);
+	EXPECT_NE(0, self->r.extack[0]) TH_LOG("a refusal without an extack message");
+	TH_LOG("refused as expected: %s", self->r.extack);
+}
+
+TEST_F(dev, unknown_name_refused)
+{
+	struct nlmsghdr *nlh = dev_get(self);
+
+	mnl_attr_put_strz(nlh, DSLITE_AFTR_A_IFNAME, "nosuch0");
+	EXPECT_GT(0, transact(self->nl, nlh, on_dev, &self->r));
+	EXPECT_NE(0, self->r.extack[0]) TH_LOG("a refusal without an extack message");
+}
+
+TEST_F(dev, other_kind_refused)
+{
+	struct nlmsghdr *nlh = dev_get(self);
+
+	mnl_attr_put_u32(nlh, DSLITE_AFTR_A_IFINDEX, if_nametoindex("lo"));
+	EXPECT_GT(0, transact(self->nl, nlh, on_dev, &self->r));
+	EXPECT_NE(0, self->r.extack[0]) TH_LOG("a refusal without an extack message");
+}
+
+TEST_HARNESS_MAIN

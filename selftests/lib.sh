@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# lib.sh: what every test script shares. Source it first:
+#
+#	. "$(dirname "$0")/lib.sh"
+#
+# A test prints TAP and exits with the kselftest codes: 0 pass, 1 fail,
+# 4 skip. It checks with `check DESCRIPTION COMMAND...`, makes namespaces
+# with `ns_new`, which the EXIT trap deletes, and waits with `wait_until`,
+# which polls a condition against a deadline instead of sleeping.
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+AFTRCTL=${AFTRCTL:-$TOP/tools/aftrctl/aftrctl}
+MODULE=dslite_aftr
+KIND=dslite
+
+tap_n=0
+tap_failed=0
+tap_passed=0
+tap_skipped=0
+namespaces=()
+cleanups=()
+
+echo "TAP version 13"
+
+# Indent a command's output as TAP diagnostics.
+diag() {
+	sed 's/^/# /'
+}
+
+ok() {
+	tap_n=$((tap_n + 1)) tap_passed=$((tap_passed + 1))
+	echo "ok $tap_n $*"
+}
+
+not_ok() {
+	tap_n=$((tap_n + 1)) tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n $*"
+}
+
+skip() {
+	local what=$1
+	shift
+	tap_n=$((tap_n + 1)) tap_skipped=$((tap_skipped + 1))
+	echo "ok $tap_n $what # SKIP $*"
+}
+
+# check DESCRIPTION COMMAND...: one test point that passes when COMMAND
+# succeeds; its output is shown only when it fails.
+check() {
+	local what=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$what"
+	else
+		not_ok "$what"
+		echo "# failed: $*"
+		[ -z "$out" ] || echo "$out" | diag
+	fi
+}
+
+# check_fails DESCRIPTION COMMAND...: passes when COMMAND fails.
+check_fails() {
+	local what=$1
+	shift
+	check "$what" not "$@"
+}
+
+not() {
+	! "$@"
+}
+
+# Ends the test: prints the plan and exits with the kselftest code.
+finish() {
+	echo "1..$tap_n"
+	echo "# $tap_passed passed, $tap_failed failed, $tap_skipped skipped"
+	[ $tap_failed = 0 ] || exit $KSFT_FAIL
+	[ $tap_passed != 0 ] || [ $tap_skipped = 0 ] || exit $KSFT_SKIP
+	exit $KSFT_PASS
+}
+
+# Skips the whole test, for a missing prerequisite.
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit $KSFT_SKIP
+}
+
+require_root() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root"
+}
+
+require_cmd() {
+	local c
+	for c; do
+		command -v "$c" >/dev/null || skip_all "needs $c"
+	done
+}
+
+# The module must be installable (in the guest, vm/run adds it).
+require_module() {
+	modinfo "$MODULE" >/dev/null 2>&1 || skip_all "module $MODULE not found (make?)"
+}
+
+require_aftrctl() {
+	[ -x "$AFTRCTL" ] || skip_all "no $AFTRCTL (make?)"
+}
+
+# wait_until SECONDS COMMAND...: polls COMMAND until it succeeds; fails
+# when the deadline passes first.
+wait_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.1
+	done
+}
+
+# ns_new VAR: creates a namespace with a name unique to this run (lo up),
+# stores its name in VAR, and has the EXIT trap delete it.
+ns_new() {
+	local name
+	name=aftr-$1-$$-$RANDOM
+	ip netns add "$name" || return
+	namespaces+=("$name")
+	ip -n "$name" link set lo up
+	printf -v "$1" %s "$name"
+}
+
+# at_exit COMMAND: runs COMMAND (a string) at exit, before namespaces go.
+at_exit() {
+	cleanups+=("$1")
+}
+
+cleanup() {
+	local c ns
+	for c in "${cleanups[@]}"; do
+		eval "$c" >/dev/null 2>&1
+	done
+	for ns in "${namespaces[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+}
+trap cleanup EXIT
+
+# Module helpers.
+module_loaded() {
+	[ -d "/sys/module/$MODULE" ]
+}
+
+module_unload() {
+	modprobe -r "$MODULE" && wait_until 10 not module_loaded
+}
+
+# Objects in use in slab cache $1. Shrinking first flushes the per-CPU
+# slabs, without which freed objects still count as in use.
+slab_objects() {
+	local c=/sys/kernel/slab/$1
+	echo 1 >"$c/shrink" 2>/dev/null
+	cut -d' ' -f1 "$c/objects"
+}
+
+# The module's slab caches (their names start with its prefixes) with the
+# objects in use in each, one "cache objects" line per cache.
+module_slabs() {
+	local c
+	for c in /sys/kernel/slab/aftr_* /sys/kernel/slab/dslite*; do
+		[ -e "$c/objects" ] || continue
+		echo "${c##*/} $(slab_objects "${c##*/}")"
+	done
+}
+
+# Succeeds when every cache of the module holds no object.
+module_slabs_empty() {
+	! module_slabs | awk '$2 != 0 { found = 1 } END { exit !found }'
+}
+
+# Instances in the namespace NS (or the current one with NS empty), by name.
+aftr_devs() {
+	ip ${1:+-n "$1"} -o link show type "$KIND" | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'
+}
