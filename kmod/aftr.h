@@ -78,6 +78,8 @@ struct aftr_stats {
  * @b4s: B4 table (b4.c)
  * @pools: pool list (pool.c)
  * @icmp_limit: rate limit state for the ICMP errors the AFTR originates
+ * @dumps: netlink dumps in progress over this instance's tables (netlink.c);
+ *	under RTNL, so that the instance can end them before its tables go
  */
 struct aftr_dev {
 	struct net_device *dev;
@@ -92,6 +94,7 @@ struct aftr_dev {
 	struct aftr_b4s *b4s;
 	struct aftr_pools *pools;
 	struct aftr_icmp_limit *icmp_limit;
+	struct list_head dumps;
 };
 
 static inline void aftr_count(struct aftr_dev *ad, enum dslite_aftr_stat s)

@@ -1,2 +1,965 @@
 // SPDX-License-Identifier: GPL-2.0
-/* placeholder: being written */
+/*
+ * The generic netlink family "dslite_aftr" (see the uapi header for the
+ * API). Every request that names an instance runs under RTNL, the lock that
+ * serializes all configuration writers; dumps of the big tables take it for
+ * each chunk only, and hold a walker on the table between chunks.
+ */
+#include <linux/inetdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <net/netlink.h>
+
+#include "b4.h"
+#include "binding.h"
+#include "device.h"
+#include "netlink.h"
+#include "pool.h"
+
+/* Padding inside the STATS nest: type 0, which no counter uses. */
+#define STATS_PAD	0
+
+static struct genl_family aftr_genl_family;
+
+static struct netlink_range_validation timeout_range = {
+	.min = 1,
+	.max = DSLITE_AFTR_MAX_TIMEOUT,
+};
+
+static struct netlink_range_validation holddown_range = {
+	.min = 0,
+	.max = DSLITE_AFTR_MAX_TIMEOUT,
+};
+
+static const struct nla_policy prefix_policy[DSLITE_AFTR_PREFIX_A_MAX + 1] = {
+	[DSLITE_AFTR_PREFIX_A_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[DSLITE_AFTR_PREFIX_A_ADDR4] = { .type = NLA_BE32 },
+	[DSLITE_AFTR_PREFIX_A_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+/* Attributes only ever sent by the kernel stay NLA_UNSPEC: refused in requests. */
+static const struct nla_policy aftr_policy[DSLITE_AFTR_A_MAX + 1] = {
+	[DSLITE_AFTR_A_IFINDEX] = { .type = NLA_U32 },
+	[DSLITE_AFTR_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[DSLITE_AFTR_A_ENDPOINTS] = { .type = NLA_NESTED_ARRAY },
+	[DSLITE_AFTR_A_PREFIX] = NLA_POLICY_NESTED(prefix_policy),
+	[DSLITE_AFTR_A_TIMEOUT_UDP] = NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+	[DSLITE_AFTR_A_TIMEOUT_TCP_EST] = NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+	[DSLITE_AFTR_A_TIMEOUT_TCP_TRANS] = NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+	[DSLITE_AFTR_A_TIMEOUT_ICMP] = NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+	[DSLITE_AFTR_A_HOLDDOWN] = NLA_POLICY_FULL_RANGE(NLA_U32, &holddown_range),
+	[DSLITE_AFTR_A_BLOCK_SIZE] = NLA_POLICY_RANGE(NLA_U32, DSLITE_AFTR_MIN_BLOCK_SIZE,
+						      DSLITE_AFTR_MAX_BLOCK_SIZE),
+	[DSLITE_AFTR_A_MAX_BLOCKS] = NLA_POLICY_MIN(NLA_U32, 1),
+	[DSLITE_AFTR_A_MAX_BINDINGS] = NLA_POLICY_MIN(NLA_U32, 1),
+	[DSLITE_AFTR_A_MAX_NEW_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
+	[DSLITE_AFTR_A_PORT_MIN] = NLA_POLICY_MIN(NLA_U16, 1),
+	[DSLITE_AFTR_A_PORT_MAX] = NLA_POLICY_MIN(NLA_U16, 1),
+	[DSLITE_AFTR_A_B4_ADDR] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[DSLITE_AFTR_A_PROTO] = { .type = NLA_U8 },
+};
+
+static const u16 timeout_attr[AFTR_TIMEOUT_COUNT] = {
+	[AFTR_TIMEOUT_UDP] = DSLITE_AFTR_A_TIMEOUT_UDP,
+	[AFTR_TIMEOUT_TCP_EST] = DSLITE_AFTR_A_TIMEOUT_TCP_EST,
+	[AFTR_TIMEOUT_TCP_TRANS] = DSLITE_AFTR_A_TIMEOUT_TCP_TRANS,
+	[AFTR_TIMEOUT_ICMP] = DSLITE_AFTR_A_TIMEOUT_ICMP,
+};
+
+/* The instance a request names, or an ERR_PTR with extack set. Under RTNL. */
+static struct aftr_dev *dev_from_attrs(struct net *net, struct nlattr **attrs,
+				       struct netlink_ext_ack *extack)
+{
+	struct nlattr *attr = attrs[DSLITE_AFTR_A_IFINDEX];
+	struct aftr_dev *ad;
+
+	if (attr) {
+		ad = aftr_dev_find(net, nla_get_u32(attr), NULL);
+		if (!ad)
+			AFTR_SET_ERR_MSG_FMT(extack, "no dslite device with this ifindex",
+					     "no dslite device with ifindex %u",
+					     nla_get_u32(attr));
+	} else if (attrs[DSLITE_AFTR_A_IFNAME]) {
+		attr = attrs[DSLITE_AFTR_A_IFNAME];
+		ad = aftr_dev_find(net, 0, nla_data(attr));
+		if (!ad)
+			AFTR_SET_ERR_MSG_FMT(extack, "no dslite device with this name",
+					     "no dslite device named %s",
+					     (char *)nla_data(attr));
+	} else {
+		NL_SET_ERR_MSG_MOD(extack, "IFINDEX or IFNAME required");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!ad) {
+		NL_SET_BAD_ATTR(extack, attr);
+		return ERR_PTR(-ENODEV);
+	}
+	return ad;
+}
+
+static int pre_doit(const struct aftr_compat_genl_ops *ops, struct sk_buff *skb,
+		    struct genl_info *info)
+{
+	struct aftr_dev *ad;
+
+	rtnl_lock();
+	ad = dev_from_attrs(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(ad)) {
+		rtnl_unlock();
+		return PTR_ERR(ad);
+	}
+	info->user_ptr[0] = ad;
+	return 0;
+}
+
+static void post_doit(const struct aftr_compat_genl_ops *ops, struct sk_buff *skb,
+		      struct genl_info *info)
+{
+	rtnl_unlock();
+}
+
+static int put_ident(struct sk_buff *skb, const struct aftr_dev *ad)
+{
+	return nla_put_u32(skb, DSLITE_AFTR_A_IFINDEX, ad->dev->ifindex) ||
+	       nla_put_string(skb, DSLITE_AFTR_A_IFNAME, ad->dev->name);
+}
+
+/* Array members are numbered from 1; receivers ignore the numbers. */
+static int put_endpoints(struct sk_buff *skb, const struct aftr_addr6_set *eps)
+{
+	struct nlattr *nest = nla_nest_start(skb, DSLITE_AFTR_A_ENDPOINTS);
+	unsigned int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; eps && i < eps->n; i++)
+		if (nla_put_in6_addr(skb, i + 1, &eps->addr[i]))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_allowed(struct sk_buff *skb, const struct aftr_prefix6_set *set)
+{
+	struct nlattr *nest = nla_nest_start(skb, DSLITE_AFTR_A_ALLOWED);
+	struct nlattr *entry;
+	unsigned int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; set && i < set->n; i++) {
+		entry = nla_nest_start(skb, i + 1);
+		if (!entry ||
+		    nla_put_in6_addr(skb, DSLITE_AFTR_PREFIX_A_ADDR6, &set->p[i].addr) ||
+		    nla_put_u8(skb, DSLITE_AFTR_PREFIX_A_LEN, set->p[i].len))
+			return -EMSGSIZE;
+		nla_nest_end(skb, entry);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_params(struct sk_buff *skb, const struct aftr_params *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < AFTR_TIMEOUT_COUNT; i++)
+		if (nla_put_u32(skb, timeout_attr[i], p->timeout[i] / HZ))
+			return -EMSGSIZE;
+	if (nla_put_u32(skb, DSLITE_AFTR_A_HOLDDOWN, p->holddown / HZ) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_BLOCK_SIZE, p->block_size) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_MAX_BLOCKS, p->max_blocks) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_MAX_BINDINGS, p->max_bindings) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_MAX_NEW_RATE, p->max_new_rate))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Under RTNL. */
+static int dev_fill(struct sk_buff *skb, struct aftr_dev *ad, u32 portid, u32 seq,
+		    int flags)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &aftr_genl_family, flags,
+			  DSLITE_AFTR_CMD_DEV_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (put_ident(skb, ad) ||
+	    put_endpoints(skb, rtnl_dereference(ad->endpoints)) ||
+	    put_allowed(skb, rtnl_dereference(ad->allowed)) ||
+	    put_params(skb, &ad->params) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_B4_COUNT, aftr_b4s_count(ad)) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_BINDING_COUNT, aftr_bindings_count(ad)) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_POOL_COUNT, aftr_pools_count(ad))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static size_t dev_msg_size(struct aftr_dev *ad)
+{
+	const struct aftr_prefix6_set *allowed = rtnl_dereference(ad->allowed);
+	size_t prefix = nla_total_size(nla_total_size(sizeof(struct in6_addr)) +
+				       nla_total_size(sizeof(u8)));
+
+	return NLMSG_GOODSIZE + (allowed ? allowed->n * prefix : 0);
+}
+
+static int dev_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct aftr_dev *ad = info->user_ptr[0];
+	struct sk_buff *msg;
+	int err;
+
+	msg = genlmsg_new(dev_msg_size(ad), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	err = dev_fill(msg, ad, info->snd_portid, info->snd_seq, 0);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned int idx = cb->args[0];
+	struct aftr_dev *ad;
+
+	rtnl_lock();
+	while ((ad = aftr_dev_nth(sock_net(skb->sk), idx))) {
+		if (dev_fill(skb, ad, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			     NLM_F_MULTI))
+			break;
+		idx++;
+	}
+	rtnl_unlock();
+	cb->args[0] = idx;
+	return skb->len;
+}
+
+static int endpoint_check(struct aftr_dev *ad, const struct aftr_addr6_set *set,
+			  const struct in6_addr *addr, const struct nlattr *attr,
+			  struct netlink_ext_ack *extack)
+{
+	int type = ipv6_addr_type(addr);
+	struct aftr_dev *owner;
+	unsigned int i;
+
+	if (type & (IPV6_ADDR_ANY | IPV6_ADDR_MULTICAST | IPV6_ADDR_LOOPBACK |
+		    IPV6_ADDR_MAPPED)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "an endpoint must be a unicast IPv6 address");
+		return -EINVAL;
+	}
+	for (i = 0; i < set->n; i++) {
+		if (ipv6_addr_equal(&set->addr[i], addr)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "endpoint given twice");
+			return -EINVAL;
+		}
+	}
+	rcu_read_lock();
+	owner = aftr_dev_by_endpoint(ad->net, addr);
+	rcu_read_unlock();
+	if (owner && owner != ad) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "endpoint already used by another dslite device");
+		return -EADDRINUSE;
+	}
+	return 0;
+}
+
+/* Builds the new endpoint set; *out is NULL for an empty nest. */
+static int endpoints_parse(struct aftr_dev *ad, const struct nlattr *nest,
+			   struct aftr_addr6_set **out, struct netlink_ext_ack *extack)
+{
+	struct aftr_addr6_set *set;
+	const struct nlattr *attr;
+	struct in6_addr addr;
+	unsigned int n = 0;
+	int rem, err;
+
+	nla_for_each_nested(attr, nest, rem) {
+		if (nla_len(attr) != sizeof(struct in6_addr)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "an endpoint is a 16-byte IPv6 address");
+			return -EINVAL;
+		}
+		if (++n > DSLITE_AFTR_MAX_ENDPOINTS) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "too many endpoints");
+			return -EINVAL;
+		}
+	}
+	*out = NULL;
+	if (!n)
+		return 0;
+	set = kzalloc(struct_size(set, addr, n), GFP_KERNEL);
+	if (!set)
+		return -ENOMEM;
+	nla_for_each_nested(attr, nest, rem) {
+		nla_memcpy(&addr, attr, sizeof(addr));
+		err = endpoint_check(ad, set, &addr, attr, extack);
+		if (err) {
+			kfree(set);
+			return err;
+		}
+		set->addr[set->n++] = addr;
+	}
+	*out = set;
+	return 0;
+}
+
+static void params_apply(struct aftr_params *p, struct nlattr **attrs)
+{
+	unsigned int i;
+
+	for (i = 0; i < AFTR_TIMEOUT_COUNT; i++)
+		if (attrs[timeout_attr[i]])
+			WRITE_ONCE(p->timeout[i], nla_get_u32(attrs[timeout_attr[i]]) * HZ);
+	if (attrs[DSLITE_AFTR_A_HOLDDOWN])
+		WRITE_ONCE(p->holddown, nla_get_u32(attrs[DSLITE_AFTR_A_HOLDDOWN]) * HZ);
+	if (attrs[DSLITE_AFTR_A_BLOCK_SIZE])
+		WRITE_ONCE(p->block_size, nla_get_u32(attrs[DSLITE_AFTR_A_BLOCK_SIZE]));
+	if (attrs[DSLITE_AFTR_A_MAX_BLOCKS])
+		WRITE_ONCE(p->max_blocks, nla_get_u32(attrs[DSLITE_AFTR_A_MAX_BLOCKS]));
+	if (attrs[DSLITE_AFTR_A_MAX_BINDINGS])
+		WRITE_ONCE(p->max_bindings, nla_get_u32(attrs[DSLITE_AFTR_A_MAX_BINDINGS]));
+	if (attrs[DSLITE_AFTR_A_MAX_NEW_RATE])
+		WRITE_ONCE(p->max_new_rate, nla_get_u32(attrs[DSLITE_AFTR_A_MAX_NEW_RATE]));
+}
+
+/* Everything that can refuse runs before the first change. */
+static int dev_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *block_size = info->attrs[DSLITE_AFTR_A_BLOCK_SIZE];
+	struct nlattr *endpoints = info->attrs[DSLITE_AFTR_A_ENDPOINTS];
+	struct aftr_dev *ad = info->user_ptr[0];
+	struct aftr_addr6_set *eps = NULL, *old;
+	int err;
+
+	if (block_size && nla_get_u32(block_size) != ad->params.block_size &&
+	    aftr_pools_blocks_in_use(ad)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, block_size,
+				    "block size can't change while B4s hold port blocks");
+		return -EBUSY;
+	}
+	if (endpoints) {
+		err = endpoints_parse(ad, endpoints, &eps, info->extack);
+		if (err)
+			return err;
+		old = rtnl_dereference(ad->endpoints);
+		rcu_assign_pointer(ad->endpoints, eps);
+		if (old)
+			kfree_rcu(old, rcu);
+	}
+	params_apply(&ad->params, info->attrs);
+	return 0;
+}
+
+/* The PREFIX nest of a request: @tb filled, refusals explained. */
+static int prefix_parse(struct genl_info *info, struct nlattr **tb)
+{
+	struct nlattr *nest = info->attrs[DSLITE_AFTR_A_PREFIX];
+
+	if (!nest) {
+		NL_SET_ERR_MSG_MOD(info->extack, "PREFIX required");
+		return -EINVAL;
+	}
+	return nla_parse_nested(tb, DSLITE_AFTR_PREFIX_A_MAX, nest, prefix_policy,
+				info->extack);
+}
+
+static int prefix6_parse(struct genl_info *info, struct aftr_prefix6 *p)
+{
+	struct nlattr *tb[DSLITE_AFTR_PREFIX_A_MAX + 1];
+	struct nlattr *nest = info->attrs[DSLITE_AFTR_A_PREFIX];
+	struct in6_addr net;
+	int err;
+
+	err = prefix_parse(info, tb);
+	if (err)
+		return err;
+	if (!tb[DSLITE_AFTR_PREFIX_A_ADDR6] || !tb[DSLITE_AFTR_PREFIX_A_LEN] ||
+	    tb[DSLITE_AFTR_PREFIX_A_ADDR4]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest, "a B4 prefix needs ADDR6 and LEN, no ADDR4");
+		return -EINVAL;
+	}
+	p->addr = nla_get_in6_addr(tb[DSLITE_AFTR_PREFIX_A_ADDR6]);
+	p->len = nla_get_u8(tb[DSLITE_AFTR_PREFIX_A_LEN]);
+	ipv6_addr_prefix(&net, &p->addr, p->len);
+	if (!ipv6_addr_equal(&net, &p->addr)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[DSLITE_AFTR_PREFIX_A_ADDR6],
+				    "host bits set in the B4 prefix");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int prefix6_find(const struct aftr_prefix6_set *set, const struct aftr_prefix6 *p)
+{
+	unsigned int i;
+
+	for (i = 0; set && i < set->n; i++)
+		if (set->p[i].len == p->len && ipv6_addr_equal(&set->p[i].addr, &p->addr))
+			return i;
+	return -1;
+}
+
+/* Publishes @set in place of the allowed set; readers see one or the other. */
+static void allowed_replace(struct aftr_dev *ad, struct aftr_prefix6_set *set)
+{
+	struct aftr_prefix6_set *old = rtnl_dereference(ad->allowed);
+
+	rcu_assign_pointer(ad->allowed, set);
+	if (old)
+		kfree_rcu(old, rcu);
+}
+
+static int b4_allow_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct aftr_dev *ad = info->user_ptr[0];
+	const struct aftr_prefix6_set *old = rtnl_dereference(ad->allowed);
+	unsigned int n = old ? old->n : 0;
+	struct aftr_prefix6_set *set;
+	struct aftr_prefix6 p;
+	int err;
+
+	err = prefix6_parse(info, &p);
+	if (err)
+		return err;
+	if (prefix6_find(old, &p) >= 0) {
+		NL_SET_ERR_MSG_MOD(info->extack, "prefix already allowed");
+		return -EEXIST;
+	}
+	set = kmalloc(struct_size(set, p, n + 1), GFP_KERNEL);
+	if (!set)
+		return -ENOMEM;
+	if (n)
+		memcpy(set->p, old->p, n * sizeof(*set->p));
+	set->p[n] = p;
+	set->n = n + 1;
+	allowed_replace(ad, set);
+	return 0;
+}
+
+static int b4_deny_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct aftr_dev *ad = info->user_ptr[0];
+	const struct aftr_prefix6_set *old = rtnl_dereference(ad->allowed);
+	struct aftr_prefix6_set *set = NULL;
+	struct aftr_prefix6 p;
+	int err, idx;
+
+	err = prefix6_parse(info, &p);
+	if (err)
+		return err;
+	idx = prefix6_find(old, &p);
+	if (idx < 0) {
+		NL_SET_ERR_MSG_MOD(info->extack, "prefix is not allowed");
+		return -ENOENT;
+	}
+	if (old->n > 1) {
+		set = kmalloc(struct_size(set, p, old->n - 1), GFP_KERNEL);
+		if (!set)
+			return -ENOMEM;
+		memcpy(set->p, old->p, idx * sizeof(*set->p));
+		memcpy(set->p + idx, old->p + idx + 1, (old->n - idx - 1) * sizeof(*set->p));
+		set->n = old->n - 1;
+	}
+	allowed_replace(ad, set);
+	/* After the publication, so that no new B4 appears under @p meanwhile. */
+	aftr_b4_deny(ad, &p);
+	return 0;
+}
+
+static int prefix4_parse(struct genl_info *info, __be32 *addr, u8 *len)
+{
+	struct nlattr *tb[DSLITE_AFTR_PREFIX_A_MAX + 1];
+	struct nlattr *nest = info->attrs[DSLITE_AFTR_A_PREFIX];
+	int err;
+
+	err = prefix_parse(info, tb);
+	if (err)
+		return err;
+	if (!tb[DSLITE_AFTR_PREFIX_A_ADDR4] || !tb[DSLITE_AFTR_PREFIX_A_LEN] ||
+	    tb[DSLITE_AFTR_PREFIX_A_ADDR6]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest, "a pool prefix needs ADDR4 and LEN, no ADDR6");
+		return -EINVAL;
+	}
+	*addr = nla_get_in_addr(tb[DSLITE_AFTR_PREFIX_A_ADDR4]);
+	*len = nla_get_u8(tb[DSLITE_AFTR_PREFIX_A_LEN]);
+	if (*len < DSLITE_AFTR_MIN_POOL_PREFIX_LEN || *len > 32) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[DSLITE_AFTR_PREFIX_A_LEN],
+				    "pool prefix length must be 20 to 32");
+		return -EINVAL;
+	}
+	if (*addr & ~inet_make_mask(*len)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[DSLITE_AFTR_PREFIX_A_ADDR4],
+				    "host bits set in the pool prefix");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int pool_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *min_attr = info->attrs[DSLITE_AFTR_A_PORT_MIN];
+	struct nlattr *max_attr = info->attrs[DSLITE_AFTR_A_PORT_MAX];
+	u16 min = min_attr ? nla_get_u16(min_attr) : DSLITE_AFTR_DEF_PORT_MIN;
+	u16 max = max_attr ? nla_get_u16(max_attr) : DSLITE_AFTR_DEF_PORT_MAX;
+	__be32 addr;
+	int err;
+	u8 len;
+
+	err = prefix4_parse(info, &addr, &len);
+	if (err)
+		return err;
+	if (min > max) {
+		NL_SET_ERR_MSG_ATTR(info->extack, min_attr ?: max_attr,
+				    "PORT_MIN is above PORT_MAX");
+		return -EINVAL;
+	}
+	return aftr_pool_add(info->user_ptr[0], addr, len, min, max, info->extack);
+}
+
+static int pool_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	__be32 addr;
+	int err;
+	u8 len;
+
+	err = prefix4_parse(info, &addr, &len);
+	if (err)
+		return err;
+	return aftr_pool_del(info->user_ptr[0], addr, len, info->extack);
+}
+
+static int pool_fill(struct sk_buff *skb, struct netlink_callback *cb,
+		     const struct aftr_pool_info *pi)
+{
+	struct nlattr *prefix;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &aftr_genl_family, NLM_F_MULTI, DSLITE_AFTR_CMD_POOL_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	prefix = nla_nest_start(skb, DSLITE_AFTR_A_PREFIX);
+	if (!prefix ||
+	    nla_put_in_addr(skb, DSLITE_AFTR_PREFIX_A_ADDR4, pi->prefix) ||
+	    nla_put_u8(skb, DSLITE_AFTR_PREFIX_A_LEN, pi->len))
+		goto cancel;
+	nla_nest_end(skb, prefix);
+	if (nla_put_u16(skb, DSLITE_AFTR_A_PORT_MIN, pi->port_min) ||
+	    nla_put_u16(skb, DSLITE_AFTR_A_PORT_MAX, pi->port_max) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_B4_COUNT, pi->b4s) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_BLOCK_COUNT, pi->blocks_used) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_BLOCK_TOTAL, pi->blocks_total))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int pool_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned int idx = cb->args[0];
+	struct aftr_pool_info pi;
+	struct aftr_dev *ad;
+
+	rtnl_lock();
+	ad = dev_from_attrs(sock_net(skb->sk), aftr_compat_dump_attrs(cb), cb->extack);
+	if (IS_ERR(ad)) {
+		rtnl_unlock();
+		return PTR_ERR(ad);
+	}
+	while (aftr_pool_info(ad, idx, &pi) && !pool_fill(skb, cb, &pi))
+		idx++;
+	rtnl_unlock();
+	cb->args[0] = idx;
+	return skb->len;
+}
+
+/* The optional B4_ADDR and PROTO filters of BINDING_GET and BINDING_FLUSH. */
+struct binding_filter {
+	struct in6_addr b4;
+	bool has_b4;
+	u8 proto;
+};
+
+static int filter_parse(struct nlattr **attrs, struct binding_filter *f,
+			struct netlink_ext_ack *extack)
+{
+	struct nlattr *proto = attrs[DSLITE_AFTR_A_PROTO];
+
+	f->has_b4 = attrs[DSLITE_AFTR_A_B4_ADDR];
+	if (f->has_b4)
+		f->b4 = nla_get_in6_addr(attrs[DSLITE_AFTR_A_B4_ADDR]);
+	f->proto = proto ? nla_get_u8(proto) : 0;
+	if (proto && f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP &&
+	    f->proto != IPPROTO_ICMP) {
+		NL_SET_ERR_MSG_ATTR(extack, proto, "PROTO must be TCP (6), UDP (17) or ICMP (1)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int binding_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct binding_filter f;
+	int err;
+
+	err = filter_parse(info->attrs, &f, info->extack);
+	if (err)
+		return err;
+	aftr_binding_flush(info->user_ptr[0], f.has_b4 ? &f.b4 : NULL, f.proto);
+	return 0;
+}
+
+/**
+ * struct table_dump - a dump of an rhashtable, resumed chunk after chunk
+ * @iter: walker on the table; it stays registered with the table between
+ *	chunks, so the table must not go before the walker: the instance ends
+ *	its dumps (aftr_genl_dev_gone()) before destroying its tables
+ * @list: entry in the instance's @dumps, under RTNL
+ * @ad: the instance; NULL before the first chunk, ERR_PTR once it is gone
+ * @filtered: the request may carry B4_ADDR and PROTO filters
+ * @filter: what they select
+ * @finished: the walk reached the end
+ * @fill: puts one object in the message; 0 also when it skips the object
+ * @table: the table to walk
+ */
+struct table_dump {
+	struct rhashtable_iter iter;
+	struct list_head list;
+	struct aftr_dev *ad;
+	bool filtered;
+	struct binding_filter filter;
+	bool finished;
+	int (*fill)(struct sk_buff *skb, struct netlink_callback *cb,
+		    struct table_dump *td, void *obj);
+	struct rhashtable *(*table)(struct aftr_dev *ad);
+};
+
+static struct table_dump *table_dump_of(struct netlink_callback *cb)
+{
+	return (struct table_dump *)cb->args[0];
+}
+
+static int table_dump_done(struct netlink_callback *cb)
+{
+	struct table_dump *td = table_dump_of(cb);
+
+	rtnl_lock();
+	if (!IS_ERR_OR_NULL(td->ad)) {
+		list_del(&td->list);
+		rhashtable_walk_exit(&td->iter);
+	}
+	rtnl_unlock();
+	kfree(td);
+	return 0;
+}
+
+void aftr_genl_dev_gone(struct aftr_dev *ad)
+{
+	struct table_dump *td, *next;
+
+	ASSERT_RTNL();
+	list_for_each_entry_safe(td, next, &ad->dumps, list) {
+		list_del(&td->list);
+		rhashtable_walk_exit(&td->iter);
+		td->ad = ERR_PTR(-ENODEV);
+	}
+}
+
+/*
+ * The request is read on the first chunk rather than in .start, whose
+ * extack does not reach userspace.
+ */
+static int table_dump_attach(struct sk_buff *skb, struct netlink_callback *cb,
+			     struct table_dump *td)
+{
+	struct nlattr **attrs = aftr_compat_dump_attrs(cb);
+	struct aftr_dev *ad;
+	int err;
+
+	if (td->filtered) {
+		err = filter_parse(attrs, &td->filter, cb->extack);
+		if (err)
+			return err;
+	}
+	ad = dev_from_attrs(sock_net(skb->sk), attrs, cb->extack);
+	if (IS_ERR(ad))
+		return PTR_ERR(ad);
+	td->ad = ad;
+	rhashtable_walk_enter(td->table(ad), &td->iter);
+	list_add(&td->list, &ad->dumps);
+	/* A resize restarts the walk: cb->seq moves, and messages get DUMP_INTR. */
+	cb->seq = 1;
+	cb->prev_seq = 1;
+	return 0;
+}
+
+static void table_dump_walk(struct sk_buff *skb, struct netlink_callback *cb,
+			    struct table_dump *td)
+{
+	void *obj;
+
+	rhashtable_walk_start(&td->iter);
+	/* Peek first: the object that did not fit in the previous chunk. */
+	obj = rhashtable_walk_peek(&td->iter);
+	for (;;) {
+		if (IS_ERR(obj)) {
+			cb->seq++;
+		} else if (!obj) {
+			td->finished = true;
+			break;
+		} else if (td->fill(skb, cb, td, obj)) {
+			break;
+		}
+		obj = rhashtable_walk_next(&td->iter);
+	}
+	rhashtable_walk_stop(&td->iter);
+}
+
+static int table_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct table_dump *td = table_dump_of(cb);
+	int err = 0;
+
+	rtnl_lock();
+	if (IS_ERR(td->ad)) {
+		NL_SET_ERR_MSG_MOD(cb->extack, "the dslite device went away");
+		err = PTR_ERR(td->ad);
+	} else if (!td->ad) {
+		err = table_dump_attach(skb, cb, td);
+	}
+	if (!err && !td->finished)
+		table_dump_walk(skb, cb, td);
+	rtnl_unlock();
+	return err ?: skb->len;
+}
+
+static void *dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &aftr_genl_family, NLM_F_MULTI, cmd);
+	if (hdr)
+		genl_dump_check_consistent(cb, hdr);
+	return hdr;
+}
+
+static int b4_fill(struct sk_buff *skb, struct netlink_callback *cb,
+		   struct table_dump *td, void *obj)
+{
+	const struct aftr_b4 *b4 = obj;
+	void *hdr;
+
+	if (READ_ONCE(b4->dead))
+		return 0;
+	hdr = dump_put(skb, cb, DSLITE_AFTR_CMD_B4_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_in6_addr(skb, DSLITE_AFTR_A_B4_ADDR, &b4->addr) ||
+	    nla_put_in6_addr(skb, DSLITE_AFTR_A_ENDPOINT, &b4->endpoint) ||
+	    nla_put_in_addr(skb, DSLITE_AFTR_A_OUTER_ADDR, b4->ext) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_BLOCK_COUNT, READ_ONCE(b4->nblocks)) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_BINDING_COUNT, READ_ONCE(b4->nbindings))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static u32 expires_ms(const struct aftr_dev *ad, const struct aftr_binding *b)
+{
+	unsigned long timeout = aftr_binding_timeout(ad, b);
+	u32 elapsed = (u32)jiffies - READ_ONCE(b->last);
+
+	return elapsed < timeout ? jiffies_to_msecs(timeout - elapsed) : 0;
+}
+
+static bool binding_selected(const struct binding_filter *f, const struct aftr_binding *b)
+{
+	return (!f->has_b4 || ipv6_addr_equal(&f->b4, &b->in.b4)) &&
+	       (!f->proto || f->proto == b->in.proto);
+}
+
+static int binding_fill(struct sk_buff *skb, struct netlink_callback *cb,
+			struct table_dump *td, void *obj)
+{
+	const struct aftr_binding *b = obj;
+	u8 state = READ_ONCE(b->state);
+	void *hdr;
+
+	if (state > DSLITE_AFTR_STATE_MAX || !binding_selected(&td->filter, b))
+		return 0;
+	hdr = dump_put(skb, cb, DSLITE_AFTR_CMD_BINDING_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_in6_addr(skb, DSLITE_AFTR_A_B4_ADDR, &b->in.b4) ||
+	    nla_put_u8(skb, DSLITE_AFTR_A_PROTO, b->in.proto) ||
+	    nla_put_in_addr(skb, DSLITE_AFTR_A_INNER_ADDR, b->in.addr) ||
+	    nla_put_u16(skb, DSLITE_AFTR_A_INNER_PORT, ntohs(b->in.port)) ||
+	    nla_put_in_addr(skb, DSLITE_AFTR_A_OUTER_ADDR, b->out.addr) ||
+	    nla_put_u16(skb, DSLITE_AFTR_A_OUTER_PORT, ntohs(b->out.port)) ||
+	    nla_put_u8(skb, DSLITE_AFTR_A_STATE, state) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_EXPIRES_MS, expires_ms(td->ad, b))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int table_dump_start(struct netlink_callback *cb, struct table_dump *td)
+{
+	if (!td)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&td->list);
+	cb->args[0] = (long)td;
+	return 0;
+}
+
+static int b4_get_start(struct netlink_callback *cb)
+{
+	struct table_dump *td = kzalloc(sizeof(*td), GFP_KERNEL);
+
+	if (td) {
+		td->fill = b4_fill;
+		td->table = aftr_b4s_table;
+	}
+	return table_dump_start(cb, td);
+}
+
+static int binding_get_start(struct netlink_callback *cb)
+{
+	struct table_dump *td = kzalloc(sizeof(*td), GFP_KERNEL);
+
+	if (td) {
+		td->filtered = true;
+		td->fill = binding_fill;
+		td->table = aftr_bindings_table;
+	}
+	return table_dump_start(cb, td);
+}
+
+static int stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct aftr_dev *ad = info->user_ptr[0];
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	unsigned int i, cpu;
+	void *hdr;
+	u64 sum;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &aftr_genl_family, 0, DSLITE_AFTR_CMD_STATS_GET);
+	if (!hdr || put_ident(msg, ad))
+		goto nospace;
+	nest = nla_nest_start(msg, DSLITE_AFTR_A_STATS);
+	if (!nest)
+		goto nospace;
+	for (i = 0; i < __DSLITE_AFTR_STAT_MAX; i++) {
+		sum = 0;
+		for_each_possible_cpu(cpu)
+			sum += READ_ONCE(per_cpu_ptr(ad->stats, cpu)->cnt[i]);
+		if (nla_put_u64_64bit(msg, i + 1, sum, STATS_PAD))
+			goto nospace;
+	}
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static const struct genl_ops aftr_genl_ops[] = {
+	{
+		.cmd = DSLITE_AFTR_CMD_DEV_GET,
+		.doit = dev_get_doit,
+		.dumpit = dev_get_dumpit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_DEV_SET,
+		.doit = dev_set_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_B4_ALLOW,
+		.doit = b4_allow_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_B4_DENY,
+		.doit = b4_deny_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_B4_GET,
+		.start = b4_get_start,
+		.dumpit = table_dumpit,
+		.done = table_dump_done,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_POOL_ADD,
+		.doit = pool_add_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_POOL_DEL,
+		.doit = pool_del_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_POOL_GET,
+		.dumpit = pool_get_dumpit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_BINDING_GET,
+		.start = binding_get_start,
+		.dumpit = table_dumpit,
+		.done = table_dump_done,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_BINDING_FLUSH,
+		.doit = binding_flush_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_STATS_GET,
+		.doit = stats_get_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family aftr_genl_family __ro_after_init = {
+	.name = DSLITE_AFTR_GENL_NAME,
+	.version = DSLITE_AFTR_GENL_VERSION,
+	.maxattr = DSLITE_AFTR_A_MAX,
+	.policy = aftr_policy,
+	.netnsok = true,
+	.pre_doit = pre_doit,
+	.post_doit = post_doit,
+	.ops = aftr_genl_ops,
+	.n_ops = ARRAY_SIZE(aftr_genl_ops),
+	.resv_start_op = DSLITE_AFTR_CMD_MAX + 1,
+	.module = THIS_MODULE,
+};
+
+int __init aftr_genl_init(void)
+{
+	return genl_register_family(&aftr_genl_family);
+}
+
+void aftr_genl_exit(void)
+{
+	genl_unregister_family(&aftr_genl_family);
+}
