@@ -3,6 +3,12 @@
  * B4s: the subscribers. A B4 is created by its first binding and holds what
  * is shared by all its bindings: the endpoint it talks to, its one external
  * IPv4 address (paired pooling), its port blocks, its limits and counts.
+ *
+ * Lifetime: a B4 lives in the B4 table until it is idle (no port held) for
+ * the hold-down time, or is ended by B4_DENY, POOL_DEL or the instance's
+ * end. Whoever ends it sets @dead under @lock first; a binding is added to a
+ * B4 only under @lock while it is not dead, and a dead B4 is out of the
+ * table, so a creator that meets one looks it up again.
  */
 #ifndef _DSLITE_AFTR_B4_H
 #define _DSLITE_AFTR_B4_H
@@ -22,11 +28,13 @@ struct aftr_block;
  * @lock: protects the fields below it
  * @dead: set once the B4 is being torn down; no binding is added after
  * @nbindings: live bindings (hold-down excluded)
+ * @nports: ports held: live bindings plus those in hold-down
  * @nblocks: port blocks held
  * @tokens: new-binding token bucket
  * @refill: jiffies the bucket was last refilled
- * @idle_since: jiffies the last binding went away
+ * @idle_since: jiffies @nports last fell to zero
  * @blocks: the port blocks, @nblocks of them
+ * @next_dead: link in a list of B4s being ended (b4.c)
  * @rcu: frees through RCU
  */
 struct aftr_b4 {
@@ -38,29 +46,52 @@ struct aftr_b4 {
 	spinlock_t lock;
 	bool dead;
 	u32 nbindings;
+	u32 nports;
 	u32 nblocks;
 	u32 tokens;
 	unsigned long refill;
 	unsigned long idle_since;
 	struct aftr_block **blocks;
+	struct aftr_b4 *next_dead;
 	struct rcu_head rcu;
 };
 
+/* Module-wide object cache; called from aftr_state_module_init/exit(). */
+int aftr_b4s_module_init(void);
+void aftr_b4s_module_exit(void);
+
+/* Per instance: init after aftr_pools_init(), destroy before its destroy. */
 int aftr_b4s_init(struct aftr_dev *ad);
 void aftr_b4s_destroy(struct aftr_dev *ad);
 
 /* Is a softwire from @addr accepted (6333-6)? Caller holds rcu_read_lock. */
 bool aftr_b4_allowed(struct aftr_dev *ad, const struct in6_addr *addr);
 
+/* Under RCU. The B4 may be dead: check under its lock before adding to it. */
 struct aftr_b4 *aftr_b4_lookup(struct aftr_dev *ad,
 			       const struct in6_addr *addr);
 
-/* Looks up or creates the B4; NULL and *why set when it cannot be made. */
+/*
+ * Looks up or creates the B4, under RCU; NULL and *why set (an enum
+ * aftr_refusal) when it cannot be made.
+ */
 struct aftr_b4 *aftr_b4_get(struct aftr_dev *ad, const struct in6_addr *addr,
 			    const struct in6_addr *endpoint, int *why);
 
-/* Ends every B4 (and its bindings) covered by @prefix: after B4_DENY. */
+/*
+ * Ends every B4 covered by @prefix that no allowed prefix covers any more,
+ * with its bindings: after B4_DENY, under RTNL. Sleeps.
+ */
 void aftr_b4_deny(struct aftr_dev *ad, const struct aftr_prefix6 *prefix);
+
+/*
+ * For binding.c, which serializes the ends of B4s. aftr_b4_retire() marks
+ * @b4 dead and takes it out of the table, if @idle only when it has held no
+ * port for the hold-down time; true if it did. aftr_b4_free() gives its
+ * blocks back and frees it once no binding refers to it any more.
+ */
+bool aftr_b4_retire(struct aftr_dev *ad, struct aftr_b4 *b4, bool idle);
+void aftr_b4_free(struct aftr_b4 *b4);
 
 struct rhashtable *aftr_b4s_table(struct aftr_dev *ad);
 unsigned int aftr_b4s_count(struct aftr_dev *ad);

@@ -1,2 +1,590 @@
 // SPDX-License-Identifier: GPL-2.0
-/* placeholder: being written */
+/*
+ * The binding tables, their expiry, and the ends of bindings and B4s.
+ *
+ * The packet path only adds: it looks bindings up without a lock and creates
+ * them under the lock of their B4 alone. Everything that ends bindings or B4s
+ * (the expiry worker, flushes, B4_DENY, POOL_DEL) runs in process context
+ * under one mutex per instance, so those never race each other; against the
+ * packet path, whoever takes a binding out of the outside index owns it: it
+ * releases the port and frees the binding, exactly once.
+ */
+#include <linux/math64.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <net/ipv6.h>
+
+#include "b4.h"
+#include "binding.h"
+#include "pool.h"
+
+/* Entries one run of the expiry worker looks at before it yields. */
+#define GC_SLICE	1024
+/* Rest between two complete sweeps; expiry is this precise. */
+#define GC_PERIOD	HZ
+
+enum gc_phase { GC_BINDINGS, GC_B4S };
+
+/**
+ * struct aftr_bindings - the binding tables of an instance
+ * @in: inside index, live bindings
+ * @out: outside index, live bindings and those in hold-down
+ * @ad: the instance
+ * @lock: serializes the ends of bindings and B4s
+ * @gc: the expiry worker
+ * @gc_iter: where the worker's sweep resumes, while @gc_walking
+ * @gc_walking: a sweep of the table of @gc_phase is under way
+ * @gc_phase: which table the worker sweeps
+ */
+struct aftr_bindings {
+	struct rhashtable in;
+	struct rhashtable out;
+	struct aftr_dev *ad;
+	struct mutex lock;
+	struct delayed_work gc;
+	struct rhashtable_iter gc_iter;
+	bool gc_walking;
+	enum gc_phase gc_phase;
+};
+
+static struct kmem_cache *binding_cache;
+
+static const struct rhashtable_params in_params = {
+	.head_offset = offsetof(struct aftr_binding, in_node),
+	.key_offset = offsetof(struct aftr_binding, in),
+	.key_len = sizeof(struct aftr_key_in),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params out_params = {
+	.head_offset = offsetof(struct aftr_binding, out_node),
+	.key_offset = offsetof(struct aftr_binding, out),
+	.key_len = sizeof(struct aftr_key_out),
+	.automatic_shrinking = true,
+};
+
+int aftr_state_module_init(void)
+{
+	int err;
+
+	/* Keys hash as whole words; the binding fits its memory budget. */
+	BUILD_BUG_ON(sizeof(struct aftr_key_in) != 24);
+	BUILD_BUG_ON(sizeof(struct aftr_key_out) != 8);
+	BUILD_BUG_ON(sizeof(struct aftr_binding) > 80);
+
+	binding_cache = kmem_cache_create("dslite_aftr_binding",
+					  sizeof(struct aftr_binding), 0,
+					  AFTR_SLAB_NO_MERGE, NULL);
+	if (!binding_cache)
+		return -ENOMEM;
+	err = aftr_b4s_module_init();
+	if (err)
+		kmem_cache_destroy(binding_cache);
+	return err;
+}
+
+void aftr_state_module_exit(void)
+{
+	/* Bindings and B4s still on their way out through kfree_rcu(). */
+	rcu_barrier();
+	aftr_b4s_module_exit();
+	kmem_cache_destroy(binding_cache);
+}
+
+static void gc_run(struct work_struct *work);
+
+int aftr_bindings_init(struct aftr_dev *ad)
+{
+	struct aftr_bindings *bs = kzalloc(sizeof(*bs), GFP_KERNEL);
+	int err;
+
+	if (!bs)
+		return -ENOMEM;
+	err = rhashtable_init(&bs->in, &in_params);
+	if (err)
+		goto err_free;
+	err = rhashtable_init(&bs->out, &out_params);
+	if (err)
+		goto err_in;
+	bs->ad = ad;
+	mutex_init(&bs->lock);
+	INIT_DELAYED_WORK(&bs->gc, gc_run);
+	ad->bindings = bs;
+	queue_delayed_work(system_power_efficient_wq, &bs->gc, GC_PERIOD);
+	return 0;
+
+err_in:
+	rhashtable_destroy(&bs->in);
+err_free:
+	kfree(bs);
+	return err;
+}
+
+/* Nothing reaches the instance any more: no RCU grace period to wait for. */
+static void binding_destroy(void *ptr, void *arg)
+{
+	kmem_cache_free(binding_cache, ptr);
+}
+
+void aftr_bindings_destroy(struct aftr_dev *ad)
+{
+	struct aftr_bindings *bs = ad->bindings;
+
+	cancel_delayed_work_sync(&bs->gc);
+	if (bs->gc_walking)
+		rhashtable_walk_exit(&bs->gc_iter);
+	rhashtable_destroy(&bs->in);
+	rhashtable_free_and_destroy(&bs->out, binding_destroy, NULL);
+	kfree(bs);
+	ad->bindings = NULL;
+}
+
+struct aftr_binding *aftr_binding_lookup_in(struct aftr_dev *ad,
+					    const struct aftr_key_in *key)
+{
+	return rhashtable_lookup(&ad->bindings->in, key, in_params);
+}
+
+struct aftr_binding *aftr_binding_lookup_out(struct aftr_dev *ad,
+					     const struct aftr_key_out *key)
+{
+	struct aftr_binding *b = rhashtable_lookup(&ad->bindings->out, key,
+						   out_params);
+
+	return b && !READ_ONCE(b->held) ? b : NULL;
+}
+
+/* A B4's token bucket: max_new_rate tokens a second, as many at most. */
+static bool b4_take_token(struct aftr_b4 *b4, u32 rate)
+{
+	unsigned long now = jiffies;
+	u64 add;
+
+	if (!rate)
+		return true;
+	add = div_u64((u64)(now - b4->refill) * rate, HZ);
+	if (add) {
+		b4->tokens = min_t(u64, (u64)b4->tokens + add, rate);
+		b4->refill = now;
+	}
+	if (!b4->tokens)
+		return false;
+	b4->tokens--;
+	return true;
+}
+
+/* Checks @b4's limits and gives @b its port; b4->lock held, B4 alive. */
+static int b4_take_port(struct aftr_dev *ad, struct aftr_b4 *b4,
+			struct aftr_binding *b)
+{
+	u32 max = READ_ONCE(ad->params.max_bindings);
+	int err;
+
+	if (max && b4->nbindings >= max)
+		return AFTR_REFUSED_QUOTA;
+	if (!b4_take_token(b4, READ_ONCE(ad->params.max_new_rate)))
+		return AFTR_REFUSED_RATE;
+	err = aftr_port_alloc(ad, b4, b->in.proto, b->in.port, &b->out.port);
+	switch (err) {
+	case 0:
+		break;
+	case -EDQUOT:
+		return AFTR_REFUSED_QUOTA;
+	case -ENOSPC:
+		return AFTR_REFUSED_POOL;
+	default:
+		return AFTR_REFUSED_NOMEM;
+	}
+	b4->nbindings++;
+	b4->nports++;
+	return 0;
+}
+
+/*
+ * Finds or makes the B4 of @b and reserves a port on it. A B4 found dead was
+ * taken out of the table already, so looking again finds or makes a live
+ * one; a second death in a row is not worth more than a dropped packet.
+ */
+static struct aftr_b4 *b4_reserve(struct aftr_dev *ad, struct aftr_binding *b,
+				  const struct in6_addr *endpoint, int *why)
+{
+	struct aftr_b4 *b4;
+	int tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		b4 = aftr_b4_get(ad, &b->in.b4, endpoint, why);
+		if (!b4)
+			return NULL;
+		spin_lock_bh(&b4->lock);
+		if (!b4->dead) {
+			*why = b4_take_port(ad, b4, b);
+			spin_unlock_bh(&b4->lock);
+			return *why ? NULL : b4;
+		}
+		spin_unlock_bh(&b4->lock);
+	}
+	*why = AFTR_REFUSED_NOMEM;
+	return NULL;
+}
+
+/* Gives the port of @b back to its B4. */
+static void binding_put_port(struct aftr_binding *b)
+{
+	struct aftr_b4 *b4 = b->b4;
+
+	spin_lock_bh(&b4->lock);
+	aftr_port_free(b4, b->out.proto, b->out.port);
+	if (!--b4->nports)
+		b4->idle_since = jiffies;
+	spin_unlock_bh(&b4->lock);
+}
+
+/* Frees @b, just taken out of the outside index, and its port. */
+static void binding_free(struct aftr_binding *b)
+{
+	binding_put_port(b);
+	kfree_rcu(b, rcu);
+}
+
+/* One live binding less on @b4: it left the inside index, or never got in. */
+static void b4_unbind(struct aftr_b4 *b4)
+{
+	spin_lock_bh(&b4->lock);
+	b4->nbindings--;
+	spin_unlock_bh(&b4->lock);
+}
+
+struct aftr_binding *aftr_binding_create(struct aftr_dev *ad,
+					 const struct aftr_key_in *key,
+					 const struct in6_addr *endpoint,
+					 enum aftr_refusal *why)
+{
+	struct aftr_bindings *bs = ad->bindings;
+	struct aftr_binding *b, *old;
+	int err;
+
+	b = kmem_cache_zalloc(binding_cache, GFP_ATOMIC);
+	if (!b) {
+		*why = AFTR_REFUSED_NOMEM;
+		return NULL;
+	}
+	b->in = *key;
+	b->in.pad = 0;
+	b->b4 = b4_reserve(ad, b, endpoint, &err);
+	if (!b->b4) {
+		*why = err;
+		kmem_cache_free(binding_cache, b);
+		return NULL;
+	}
+	b->out.addr = b->b4->ext;
+	b->out.proto = key->proto;
+	b->state = DSLITE_AFTR_STATE_OPEN;
+	b->last = jiffies;
+
+	/* The port is ours alone (pool.c), so only memory can fail this. */
+	err = rhashtable_lookup_insert_fast(&bs->out, &b->out_node, out_params);
+	if (err) {
+		b4_unbind(b->b4);
+		binding_put_port(b);
+		kmem_cache_free(binding_cache, b);
+		*why = AFTR_REFUSED_NOMEM;
+		return NULL;
+	}
+	old = rhashtable_lookup_get_insert_fast(&bs->in, &b->in_node, in_params);
+	if (!old) {
+		aftr_count(ad, DSLITE_AFTR_STAT_BINDINGS_CREATED);
+		return b;
+	}
+	/*
+	 * Another CPU made the same binding first (or the table is full). Ours
+	 * never was in the inside index, so it was never live: it goes like a
+	 * hold-down that ended. A flush may have taken it out of the outside
+	 * index meanwhile, and then freed it.
+	 */
+	WRITE_ONCE(b->held, true);
+	b4_unbind(b->b4);
+	if (!rhashtable_remove_fast(&bs->out, &b->out_node, out_params))
+		binding_free(b);
+	if (IS_ERR(old)) {
+		*why = AFTR_REFUSED_NOMEM;
+		return NULL;
+	}
+	return old;
+}
+
+void aftr_binding_refresh(struct aftr_binding *b)
+{
+	u32 now = jiffies;
+
+	/* Spare the cache line when many packets refresh within a tick. */
+	if (READ_ONCE(b->last) != now)
+		WRITE_ONCE(b->last, now);
+}
+
+unsigned long aftr_binding_timeout(const struct aftr_dev *ad,
+				   const struct aftr_binding *b)
+{
+	enum aftr_timeout t;
+
+	if (READ_ONCE(b->held))
+		return READ_ONCE(ad->params.holddown);
+	switch (b->in.proto) {
+	case IPPROTO_TCP:
+		t = READ_ONCE(b->state) == DSLITE_AFTR_STATE_TCP_EST ?
+		    AFTR_TIMEOUT_TCP_EST : AFTR_TIMEOUT_TCP_TRANS;
+		break;
+	case IPPROTO_UDP:
+		t = AFTR_TIMEOUT_UDP;
+		break;
+	default:
+		t = AFTR_TIMEOUT_ICMP;
+		break;
+	}
+	return READ_ONCE(ad->params.timeout[t]);
+}
+
+static bool binding_expired(const struct aftr_dev *ad,
+			    const struct aftr_binding *b)
+{
+	return (u32)jiffies - READ_ONCE(b->last) >=
+	       (u32)aftr_binding_timeout(ad, b);
+}
+
+/*
+ * Takes @b out of the inside index: from then on it only holds its port.
+ * Returns whether it was live (a creation that lost a race never was).
+ */
+static bool binding_unlink_in(struct aftr_bindings *bs, struct aftr_binding *b)
+{
+	if (rhashtable_remove_fast(&bs->in, &b->in_node, in_params))
+		return false;
+	WRITE_ONCE(b->last, (u32)jiffies);
+	WRITE_ONCE(b->state, AFTR_STATE_HOLDDOWN);
+	WRITE_ONCE(b->held, true);
+	b4_unbind(b->b4);
+	return true;
+}
+
+/* Ends @b at once, hold-down skipped; returns whether it was live. */
+static bool binding_end(struct aftr_bindings *bs, struct aftr_binding *b)
+{
+	bool live = binding_unlink_in(bs, b);
+
+	if (!rhashtable_remove_fast(&bs->out, &b->out_node, out_params))
+		binding_free(b);
+	return live;
+}
+
+/*
+ * Calls @fn on every object of @ht, resting every so often. @fn returns
+ * whether it took its object out of @ht; a walk that rested after doing so
+ * may have skipped objects (rhashtable_walk_start() resumes by position in
+ * the bucket), so it goes round again. Without rests, removals and resizes
+ * make a walk see objects twice, never miss one.
+ */
+static void table_sweep(struct rhashtable *ht, bool (*fn)(void *obj, void *arg),
+			void *arg)
+{
+	struct rhashtable_iter it;
+	bool removed, again;
+	unsigned int n;
+	void *obj;
+
+	do {
+		removed = false;
+		again = false;
+		n = 0;
+		rhashtable_walk_enter(ht, &it);
+		rhashtable_walk_start(&it);
+		while ((obj = rhashtable_walk_next(&it))) {
+			if (IS_ERR(obj))
+				continue;
+			removed |= fn(obj, arg);
+			if (++n % GC_SLICE)
+				continue;
+			rhashtable_walk_stop(&it);
+			cond_resched();
+			rhashtable_walk_start(&it);
+			again |= removed;
+		}
+		rhashtable_walk_stop(&it);
+		rhashtable_walk_exit(&it);
+	} while (again);
+}
+
+struct flush_arg {
+	struct aftr_bindings *bs;
+	const struct in6_addr *b4;
+	u8 proto;
+	unsigned int ended;
+};
+
+static bool binding_flush_one(void *obj, void *arg)
+{
+	struct flush_arg *fa = arg;
+	struct aftr_binding *b = obj;
+
+	if (fa->b4 && !ipv6_addr_equal(fa->b4, &b->in.b4))
+		return false;
+	if (fa->proto && fa->proto != b->in.proto)
+		return false;
+	fa->ended += binding_end(fa->bs, b);
+	return true;
+}
+
+unsigned int aftr_binding_flush(struct aftr_dev *ad, const struct in6_addr *b4,
+				u8 proto)
+{
+	struct flush_arg fa = { .bs = ad->bindings, .b4 = b4, .proto = proto };
+
+	mutex_lock(&fa.bs->lock);
+	table_sweep(&fa.bs->out, binding_flush_one, &fa);
+	mutex_unlock(&fa.bs->lock);
+	return fa.ended;
+}
+
+static bool binding_end_if_dead(void *obj, void *arg)
+{
+	struct aftr_binding *b = obj;
+
+	if (!READ_ONCE(b->b4->dead))
+		return false;
+	binding_end(arg, b);
+	return true;
+}
+
+struct end_b4s_arg {
+	struct aftr_dev *ad;
+	bool (*match)(const struct aftr_b4 *b4, const void *arg);
+	const void *arg;
+	struct aftr_b4 *dead;
+};
+
+static bool b4_end_if_match(void *obj, void *arg)
+{
+	struct end_b4s_arg *ea = arg;
+	struct aftr_b4 *b4 = obj;
+
+	if (!ea->match(b4, ea->arg) || !aftr_b4_retire(ea->ad, b4, false))
+		return false;
+	b4->next_dead = ea->dead;
+	ea->dead = b4;
+	return true;
+}
+
+/*
+ * The packet path adds to a B4 under its lock while it is not dead, within
+ * one RCU read-side section that also covers the allowed-prefix check and
+ * the choice of a pool address. Hence the two grace periods: the first lets
+ * creators that saw the configuration before our caller changed it finish
+ * (their B4s are then in the table for us to find); the second, after the
+ * B4s are marked dead, lets those that reserved a port on them put their
+ * binding in the indexes, where the sweep finds it. After that no binding
+ * refers to the B4s, and they can go.
+ */
+void aftr_bindings_end_b4s(struct aftr_dev *ad,
+			   bool (*match)(const struct aftr_b4 *b4, const void *arg),
+			   const void *arg)
+{
+	struct end_b4s_arg ea = { .ad = ad, .match = match, .arg = arg };
+	struct aftr_bindings *bs = ad->bindings;
+	struct aftr_b4 *b4;
+
+	mutex_lock(&bs->lock);
+	synchronize_rcu();
+	table_sweep(aftr_b4s_table(ad), b4_end_if_match, &ea);
+	if (ea.dead) {
+		synchronize_rcu();
+		table_sweep(&bs->out, binding_end_if_dead, bs);
+	}
+	while (ea.dead) {
+		b4 = ea.dead;
+		ea.dead = b4->next_dead;
+		aftr_b4_free(b4);
+	}
+	mutex_unlock(&bs->lock);
+}
+
+/* Expiry of one binding: live to hold-down, then gone (CGN-2). */
+static void gc_binding(struct aftr_bindings *bs, struct aftr_binding *b)
+{
+	if (!binding_expired(bs->ad, b))
+		return;
+	if (!READ_ONCE(b->held)) {
+		if (binding_unlink_in(bs, b))
+			aftr_count(bs->ad, DSLITE_AFTR_STAT_BINDINGS_EXPIRED);
+		return;
+	}
+	if (!rhashtable_remove_fast(&bs->out, &b->out_node, out_params))
+		binding_free(b);
+}
+
+/* Goes on with the sweep of @ht; true when it reached the end. */
+static bool gc_sweep(struct aftr_bindings *bs, struct rhashtable *ht,
+		     unsigned int *budget)
+{
+	struct rhashtable_iter *it = &bs->gc_iter;
+	void *obj = NULL;
+
+	if (!bs->gc_walking) {
+		rhashtable_walk_enter(ht, it);
+		bs->gc_walking = true;
+	}
+	rhashtable_walk_start(it);
+	while (*budget && (obj = rhashtable_walk_next(it))) {
+		if (IS_ERR(obj))
+			continue;
+		(*budget)--;
+		if (bs->gc_phase == GC_BINDINGS)
+			gc_binding(bs, obj);
+		else if (aftr_b4_retire(bs->ad, obj, true))
+			aftr_b4_free(obj);
+	}
+	rhashtable_walk_stop(it);
+	if (obj)
+		return false;
+	rhashtable_walk_exit(it);
+	bs->gc_walking = false;
+	return true;
+}
+
+/*
+ * The expiry worker: sweeps the outside index (every binding, hold-downs
+ * included), then the B4 table, GC_SLICE entries a run, and rests
+ * GC_PERIOD between complete sweeps.
+ */
+static void gc_run(struct work_struct *work)
+{
+	struct aftr_bindings *bs = container_of(to_delayed_work(work),
+						struct aftr_bindings, gc);
+	unsigned int budget = GC_SLICE;
+	unsigned long delay = 1;
+
+	mutex_lock(&bs->lock);
+	while (budget) {
+		if (bs->gc_phase == GC_BINDINGS) {
+			if (!gc_sweep(bs, &bs->out, &budget))
+				break;
+			bs->gc_phase = GC_B4S;
+		} else {
+			if (!gc_sweep(bs, aftr_b4s_table(bs->ad), &budget))
+				break;
+			bs->gc_phase = GC_BINDINGS;
+			delay = GC_PERIOD;
+			break;
+		}
+	}
+	mutex_unlock(&bs->lock);
+	queue_delayed_work(system_power_efficient_wq, &bs->gc, delay);
+}
+
+struct rhashtable *aftr_bindings_table(struct aftr_dev *ad)
+{
+	return &ad->bindings->in;
+}
+
+unsigned int aftr_bindings_count(struct aftr_dev *ad)
+{
+	return atomic_read(&ad->bindings->in.nelems);
+}

@@ -12,9 +12,22 @@
 #ifndef _DSLITE_AFTR_BINDING_H
 #define _DSLITE_AFTR_BINDING_H
 
+#include <linux/slab.h>
+
 #include "aftr.h"
 
 struct aftr_b4;
+
+/*
+ * Our caches must not be merged with others of the same size, so that their
+ * object counts (/proc/slabinfo) show leaks. Before 6.5, a flag that keeps a
+ * cache apart as a side effect (it only hides it from kmemleak).
+ */
+#ifdef SLAB_NO_MERGE
+#define AFTR_SLAB_NO_MERGE	SLAB_NO_MERGE
+#else
+#define AFTR_SLAB_NO_MERGE	SLAB_NOLEAKTRACE
+#endif
 
 /* Inside key; the padding is zero so the key hashes as whole words. */
 struct aftr_key_in {
@@ -40,8 +53,12 @@ struct aftr_key_out {
  * @in: inside key
  * @out: outside key
  * @b4: the B4 the binding belongs to; valid as long as the binding is
- * @last: jiffies of the last refresh (truncated to 32 bits)
- * @state: enum dslite_aftr_state, or AFTR_STATE_HOLDDOWN
+ * @last: jiffies of the last refresh (truncated to 32 bits); in hold-down,
+ *	when it began
+ * @state: enum dslite_aftr_state, or AFTR_STATE_HOLDDOWN; the packet path
+ *	may write it (TCP tracking)
+ * @held: out of the inside index, port held down; only binding.c writes it,
+ *	so it stays right whatever @state says
  * @rcu: frees through RCU
  */
 struct aftr_binding {
@@ -52,15 +69,31 @@ struct aftr_binding {
 	struct aftr_b4 *b4;
 	u32 last;
 	u8 state;
+	bool held;
 	struct rcu_head rcu;
 };
 
 /* Internal state past the uapi ones: out of the inside index, port held. */
 #define AFTR_STATE_HOLDDOWN	(DSLITE_AFTR_STATE_MAX + 1)
 
+/*
+ * Module-wide object caches ("dslite_aftr_binding", "dslite_aftr_b4"), for
+ * main.c: init before any instance exists, exit after the last is gone (it
+ * waits for pending RCU frees).
+ */
+int aftr_state_module_init(void);
+void aftr_state_module_exit(void);
+
+/*
+ * Per instance, init in the order pools, B4s, bindings and destroy in the
+ * reverse: aftr_bindings_destroy() first, as it stops the expiry worker that
+ * walks the other two. Destroy runs once the packet path and netlink can no
+ * longer reach the instance; it frees everything synchronously.
+ */
 int aftr_bindings_init(struct aftr_dev *ad);
 void aftr_bindings_destroy(struct aftr_dev *ad);
 
+/* Packet path, under RCU. Lookups of the outside index skip hold-downs. */
 struct aftr_binding *aftr_binding_lookup_in(struct aftr_dev *ad,
 					    const struct aftr_key_in *key);
 struct aftr_binding *aftr_binding_lookup_out(struct aftr_dev *ad,
@@ -77,6 +110,11 @@ enum aftr_refusal {
 	AFTR_REFUSED_NOMEM = DSLITE_AFTR_STAT_DROP_NOMEM,
 };
 
+/*
+ * Under RCU (the whole call: see aftr_bindings_end_b4s()). Returns the
+ * binding of @key, new or made meanwhile by another CPU; NULL and *why set
+ * when refused. A new binding starts in DSLITE_AFTR_STATE_OPEN.
+ */
 struct aftr_binding *aftr_binding_create(struct aftr_dev *ad,
 					 const struct aftr_key_in *key,
 					 const struct in6_addr *endpoint,
@@ -87,8 +125,21 @@ void aftr_binding_refresh(struct aftr_binding *b);
 unsigned long aftr_binding_timeout(const struct aftr_dev *ad,
 				   const struct aftr_binding *b);
 
+/*
+ * Ends the bindings of @b4 (NULL: every B4) and @proto (0: all), hold-downs
+ * included, at once; returns how many live ones it ended. Process context.
+ */
 unsigned int aftr_binding_flush(struct aftr_dev *ad,
 				const struct in6_addr *b4, u8 proto);
+
+/*
+ * Ends the B4s @match selects, their bindings and their blocks. Process
+ * context (B4_DENY, POOL_DEL). It always waits for an RCU grace period
+ * first, so what its caller unpublished before is unreachable after.
+ */
+void aftr_bindings_end_b4s(struct aftr_dev *ad,
+			   bool (*match)(const struct aftr_b4 *b4, const void *arg),
+			   const void *arg);
 
 /* The inside index, for dumps (netlink.c walks it with rhashtable_walk_*). */
 struct rhashtable *aftr_bindings_table(struct aftr_dev *ad);

@@ -1,2 +1,545 @@
 // SPDX-License-Identifier: GPL-2.0
-/* placeholder: being written */
+/*
+ * Pools and port allocation.
+ *
+ * Every address of a pool has a map of port blocks; a B4 is paired with one
+ * address for its life and owns the blocks it took there, each with one
+ * port bitmap per protocol (TCP, UDP and ICMP ids are independent spaces).
+ * An external (address, port, protocol) is therefore owned by one B4 and,
+ * through its bitmap, by at most one binding (NAT-5).
+ *
+ * The pool address of a new B4 comes from a hash of its IPv6 address, probing
+ * on to the next address with a free block. Hashing is O(1) on the packet
+ * path where "most free blocks" would scan every address, spreads B4s evenly
+ * all the same, and gives a B4 that comes back after being idle its old
+ * external address again, which its users notice least.
+ */
+#include <linux/bitmap.h>
+#include <linux/jhash.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/rtnetlink.h>
+#include <linux/vmalloc.h>
+
+#include "b4.h"
+#include "binding.h"
+#include "pool.h"
+
+enum { PORTS_TCP, PORTS_UDP, PORTS_ICMP, PORTS_COUNT };
+
+/**
+ * struct aftr_block - a run of ports on a pool address, owned by one B4
+ * @first: first port
+ * @size: how many ports
+ * @idx: its index in the address's block map
+ * @map: PORTS_COUNT bitmaps of @size bits, ports in use per protocol
+ */
+struct aftr_block {
+	u16 first;
+	u16 size;
+	u32 idx;
+	unsigned long map[];
+};
+
+/**
+ * struct aftr_pool_addr - one external address
+ * @lock: protects the fields below it
+ * @bsize: block size the map is laid out with; changes only while unused
+ * @nblocks: blocks on the address at @bsize
+ * @used: blocks handed out
+ * @b4s: B4s paired with the address
+ * @map: one bit per block, set when handed out
+ * @addr: the address
+ * @pool: its pool
+ */
+struct aftr_pool_addr {
+	spinlock_t lock;
+	u32 bsize;
+	u32 nblocks;
+	u32 used;
+	u32 b4s;
+	unsigned long *map;
+	__be32 addr;
+	struct aftr_pool *pool;
+};
+
+/**
+ * struct aftr_pool - a prefix of external addresses and the ports to use
+ * @list: entry in the instance's pool list (RCU, written under RTNL)
+ * @pools: the instance's pools
+ * @prefix: first address
+ * @len: prefix length
+ * @port_min: lowest port handed out
+ * @port_max: highest port handed out
+ * @naddr: addresses in the pool
+ * @b4s: B4s paired with its addresses
+ * @blocks_used: blocks handed out on its addresses
+ * @maps: the block maps of all its addresses, sized for the smallest blocks
+ * @addr: its addresses
+ */
+struct aftr_pool {
+	struct list_head list;
+	struct aftr_pools *pools;
+	__be32 prefix;
+	u8 len;
+	u16 port_min;
+	u16 port_max;
+	u32 naddr;
+	atomic_t b4s;
+	atomic_t blocks_used;
+	unsigned long *maps;
+	struct aftr_pool_addr addr[];
+};
+
+/**
+ * struct aftr_pools - the pools of an instance
+ * @list: the pools, in the order they were added
+ * @count: how many
+ * @blocks_used: blocks handed out over all pools, for DEV_SET's check
+ * @seed: hash seed for pairing, so that pairing is not predictable
+ */
+struct aftr_pools {
+	struct list_head list;
+	unsigned int count;
+	atomic_t blocks_used;
+	u32 seed;
+};
+
+static unsigned int pool_span(const struct aftr_pool *pool)
+{
+	return pool->port_max - pool->port_min + 1;
+}
+
+static __be32 pool_mask(u8 len)
+{
+	return len ? htonl(~0U << (32 - len)) : 0;
+}
+
+int aftr_pools_init(struct aftr_dev *ad)
+{
+	struct aftr_pools *pools = kzalloc(sizeof(*pools), GFP_KERNEL);
+
+	if (!pools)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&pools->list);
+	pools->seed = get_random_u32();
+	ad->pools = pools;
+	return 0;
+}
+
+static void pool_free(struct aftr_pool *pool)
+{
+	kvfree(pool->maps);
+	kvfree(pool);
+}
+
+/* After aftr_b4s_destroy(): no B4 holds a block any more. */
+void aftr_pools_destroy(struct aftr_dev *ad)
+{
+	struct aftr_pool *pool, *tmp;
+
+	list_for_each_entry_safe(pool, tmp, &ad->pools->list, list)
+		pool_free(pool);
+	kfree(ad->pools);
+	ad->pools = NULL;
+}
+
+static struct aftr_pool *pool_new(__be32 prefix, u8 len, u16 port_min,
+				  u16 port_max)
+{
+	u32 i, naddr = 1U << (32 - len);
+	unsigned int longs;
+	struct aftr_pool *pool;
+
+	pool = kvzalloc(struct_size(pool, addr, naddr), GFP_KERNEL);
+	if (!pool)
+		return NULL;
+	pool->prefix = prefix;
+	pool->len = len;
+	pool->port_min = port_min;
+	pool->port_max = port_max;
+	pool->naddr = naddr;
+	/* Room for the smallest block size, so DEV_SET never reallocates. */
+	longs = BITS_TO_LONGS(pool_span(pool) / DSLITE_AFTR_MIN_BLOCK_SIZE);
+	pool->maps = kvcalloc(array_size(naddr, longs), sizeof(long), GFP_KERNEL);
+	if (!pool->maps) {
+		kvfree(pool);
+		return NULL;
+	}
+	for (i = 0; i < naddr; i++) {
+		struct aftr_pool_addr *pa = &pool->addr[i];
+
+		spin_lock_init(&pa->lock);
+		pa->map = pool->maps + i * longs;
+		pa->addr = htonl(ntohl(prefix) + i);
+		pa->pool = pool;
+	}
+	return pool;
+}
+
+int aftr_pool_add(struct aftr_dev *ad, __be32 prefix, u8 len, u16 port_min,
+		  u16 port_max, struct netlink_ext_ack *extack)
+{
+	struct aftr_pools *pools = ad->pools;
+	struct aftr_pool *pool;
+
+	ASSERT_RTNL();
+	if (len < DSLITE_AFTR_MIN_POOL_PREFIX_LEN || len > 32) {
+		AFTR_SET_ERR_MSG_FMT(extack, "pool prefix length out of range",
+				     "pool prefix length must be %u to 32",
+				     DSLITE_AFTR_MIN_POOL_PREFIX_LEN);
+		return -EINVAL;
+	}
+	if (prefix & ~pool_mask(len)) {
+		NL_SET_ERR_MSG_MOD(extack, "pool prefix has host bits set");
+		return -EINVAL;
+	}
+	if (!port_min || port_min > port_max) {
+		NL_SET_ERR_MSG_MOD(extack, "pool port range must be within 1-65535, min <= max");
+		return -EINVAL;
+	}
+	if (port_max - port_min + 1U < READ_ONCE(ad->params.block_size)) {
+		NL_SET_ERR_MSG_MOD(extack, "pool port range is smaller than one port block");
+		return -EINVAL;
+	}
+	list_for_each_entry(pool, &pools->list, list) {
+		__be32 mask = pool_mask(min(len, pool->len));
+
+		if ((prefix ^ pool->prefix) & mask)
+			continue;
+		AFTR_SET_ERR_MSG_FMT(extack, "pool overlaps an existing pool",
+				     "pool %pI4/%u overlaps %pI4/%u", &prefix, len,
+				     &pool->prefix, pool->len);
+		return -EEXIST;
+	}
+	pool = pool_new(prefix, len, port_min, port_max);
+	if (!pool)
+		return -ENOMEM;
+	pool->pools = pools;
+	list_add_tail_rcu(&pool->list, &pools->list);
+	pools->count++;
+	return 0;
+}
+
+static bool b4_on_pool(const struct aftr_b4 *b4, const void *pool)
+{
+	return b4->paddr && b4->paddr->pool == pool;
+}
+
+int aftr_pool_del(struct aftr_dev *ad, __be32 prefix, u8 len,
+		  struct netlink_ext_ack *extack)
+{
+	struct aftr_pool *pool;
+
+	ASSERT_RTNL();
+	list_for_each_entry(pool, &ad->pools->list, list) {
+		if (pool->prefix != prefix || pool->len != len)
+			continue;
+		list_del_rcu(&pool->list);
+		ad->pools->count--;
+		/*
+		 * This waits for every reader of the list first, so once it
+		 * has ended the B4 paired here, nothing can reach the pool.
+		 */
+		aftr_bindings_end_b4s(ad, b4_on_pool, pool);
+		WARN_ON_ONCE(atomic_read(&pool->blocks_used));
+		pool_free(pool);
+		return 0;
+	}
+	NL_SET_ERR_MSG_MOD(extack, "no such pool");
+	return -ENOENT;
+}
+
+unsigned int aftr_pools_count(struct aftr_dev *ad)
+{
+	return READ_ONCE(ad->pools->count);
+}
+
+bool aftr_pools_blocks_in_use(struct aftr_dev *ad)
+{
+	return atomic_read(&ad->pools->blocks_used) > 0;
+}
+
+bool aftr_pool_info(struct aftr_dev *ad, unsigned int idx,
+		    struct aftr_pool_info *info)
+{
+	u32 bsize = READ_ONCE(ad->params.block_size);
+	struct aftr_pool *pool;
+	bool found = false;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(pool, &ad->pools->list, list) {
+		if (idx--)
+			continue;
+		info->prefix = pool->prefix;
+		info->len = pool->len;
+		info->port_min = pool->port_min;
+		info->port_max = pool->port_max;
+		info->b4s = atomic_read(&pool->b4s);
+		info->blocks_used = atomic_read(&pool->blocks_used);
+		info->blocks_total = pool->naddr * (pool_span(pool) / bsize);
+		found = true;
+		break;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+bool aftr_pool_contains(struct aftr_dev *ad, __be32 addr)
+{
+	struct aftr_pool *pool;
+
+	list_for_each_entry_rcu(pool, &ad->pools->list, list)
+		if (!((addr ^ pool->prefix) & pool_mask(pool->len)))
+			return true;
+	return false;
+}
+
+/*
+ * Takes a random free block on @pa for a B4, or an ERR_PTR. The block size
+ * is the instance's at the time the address last had no block in use, so
+ * that all blocks of an address always have one size.
+ */
+static struct aftr_block *block_take(struct aftr_dev *ad,
+				     struct aftr_pool_addr *pa)
+{
+	struct aftr_pool *pool = pa->pool;
+	struct aftr_block *blk;
+	u32 idx;
+
+	spin_lock_bh(&pa->lock);
+	if (!pa->used) {
+		pa->bsize = READ_ONCE(ad->params.block_size);
+		pa->nblocks = pool_span(pool) / pa->bsize;
+	}
+	if (pa->used >= pa->nblocks) {
+		spin_unlock_bh(&pa->lock);
+		return ERR_PTR(-ENOSPC);
+	}
+	blk = kzalloc(struct_size(blk, map, PORTS_COUNT * BITS_TO_LONGS(pa->bsize)),
+		      GFP_ATOMIC);
+	if (!blk) {
+		spin_unlock_bh(&pa->lock);
+		return ERR_PTR(-ENOMEM);
+	}
+	idx = find_next_zero_bit(pa->map, pa->nblocks,
+				 get_random_u32_below(pa->nblocks));
+	if (idx >= pa->nblocks)
+		idx = find_first_zero_bit(pa->map, pa->nblocks);
+	__set_bit(idx, pa->map);
+	pa->used++;
+	blk->idx = idx;
+	blk->size = pa->bsize;
+	blk->first = pool->port_min + idx * pa->bsize;
+	spin_unlock_bh(&pa->lock);
+
+	atomic_inc(&pool->blocks_used);
+	atomic_inc(&pool->pools->blocks_used);
+	aftr_count(ad, DSLITE_AFTR_STAT_BLOCKS_ALLOCATED);
+	return blk;
+}
+
+/* Adds a block of @b4's pool address to it; b4->lock held or unpublished. */
+static struct aftr_block *b4_grow(struct aftr_dev *ad, struct aftr_b4 *b4)
+{
+	struct aftr_block **blocks, *blk;
+
+	blocks = krealloc_array(b4->blocks, b4->nblocks + 1, sizeof(*blocks),
+				GFP_ATOMIC);
+	if (!blocks)
+		return ERR_PTR(-ENOMEM);
+	b4->blocks = blocks;
+	blk = block_take(ad, b4->paddr);
+	if (!IS_ERR(blk))
+		blocks[b4->nblocks++] = blk;
+	return blk;
+}
+
+int aftr_pool_pair(struct aftr_dev *ad, struct aftr_b4 *b4)
+{
+	struct aftr_pools *pools = ad->pools;
+	struct aftr_pool *pool;
+	u32 total = 0, pos, n;
+	int err = -ENOSPC;
+
+	list_for_each_entry_rcu(pool, &pools->list, list)
+		total += pool->naddr;
+	if (!total)
+		return -ENOSPC;
+	pos = reciprocal_scale(jhash(&b4->addr, sizeof(b4->addr), pools->seed), total);
+	list_for_each_entry_rcu(pool, &pools->list, list) {
+		if (pos < pool->naddr)
+			break;
+		pos -= pool->naddr;
+	}
+	/* The list may have changed since we counted: then we just stop. */
+	for (n = 0; n < total && !list_entry_is_head(pool, &pools->list, list); n++) {
+		struct aftr_pool_addr *pa = &pool->addr[pos];
+		struct aftr_block *blk;
+
+		/* Racy peek: a full address is skipped without its lock. */
+		if (!READ_ONCE(pa->nblocks) || READ_ONCE(pa->used) < READ_ONCE(pa->nblocks)) {
+			b4->paddr = pa;
+			blk = b4_grow(ad, b4);
+			if (!IS_ERR(blk)) {
+				spin_lock_bh(&pa->lock);
+				pa->b4s++;
+				spin_unlock_bh(&pa->lock);
+				atomic_inc(&pool->b4s);
+				b4->ext = pa->addr;
+				return 0;
+			}
+			b4->paddr = NULL;
+			err = PTR_ERR(blk);
+			if (err == -ENOMEM)
+				return err;
+		}
+		if (++pos < pool->naddr)
+			continue;
+		pos = 0;
+		pool = list_next_or_null_rcu(&pools->list, &pool->list,
+					     struct aftr_pool, list) ?:
+		       list_first_or_null_rcu(&pools->list, struct aftr_pool, list);
+		if (!pool)
+			break;
+	}
+	kfree(b4->blocks);
+	b4->blocks = NULL;
+	return err;
+}
+
+static unsigned int ports_index(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return PORTS_TCP;
+	case IPPROTO_UDP:
+		return PORTS_UDP;
+	default:
+		return PORTS_ICMP;
+	}
+}
+
+static unsigned long *block_map(struct aftr_block *blk, unsigned int pi)
+{
+	return blk->map + pi * BITS_TO_LONGS(blk->size);
+}
+
+/*
+ * A free port offset in @blk, searched from a random point (CGN-3): the
+ * first with the parity @want (NAT-4), or -1 and in *@any the first of any
+ * parity (-1 when the block is full).
+ */
+static int block_find(struct aftr_block *blk, unsigned int pi,
+		      unsigned int want, int *any)
+{
+	const unsigned long *map = block_map(blk, pi);
+	unsigned int start = get_random_u32_below(blk->size);
+	unsigned int bit = start, end = blk->size;
+	bool wrapped = false;
+
+	*any = -1;
+	for (;;) {
+		bit = find_next_zero_bit(map, end, bit);
+		if (bit >= end) {
+			if (wrapped)
+				return -1;
+			wrapped = true;
+			end = start;
+			bit = 0;
+			continue;
+		}
+		if (((blk->first + bit) & 1) == want)
+			return bit;
+		if (*any < 0)
+			*any = bit;
+		bit++;
+	}
+}
+
+static void block_use(struct aftr_block *blk, unsigned int pi, int off,
+		      __be16 *port)
+{
+	__set_bit(off, block_map(blk, pi));
+	*port = htons(blk->first + off);
+}
+
+int aftr_port_alloc(struct aftr_dev *ad, struct aftr_b4 *b4, u8 proto,
+		    __be16 inner_port, __be16 *port)
+{
+	unsigned int pi = ports_index(proto), want = ntohs(inner_port) & 1;
+	struct aftr_block *blk, *other = NULL;
+	int off, any, other_off = -1;
+	u32 i, start;
+
+	lockdep_assert_held(&b4->lock);
+	start = b4->nblocks ? get_random_u32_below(b4->nblocks) : 0;
+	for (i = 0; i < b4->nblocks; i++) {
+		blk = b4->blocks[(start + i) % b4->nblocks];
+		off = block_find(blk, pi, want, &any);
+		if (off >= 0) {
+			block_use(blk, pi, off, port);
+			return 0;
+		}
+		if (any >= 0 && !other) {
+			other = blk;
+			other_off = any;
+		}
+	}
+	/* Parity is not worth a block of the B4's quota. */
+	if (other) {
+		block_use(other, pi, other_off, port);
+		return 0;
+	}
+	if (b4->nblocks >= READ_ONCE(ad->params.max_blocks))
+		return -EDQUOT;
+	blk = b4_grow(ad, b4);
+	if (IS_ERR(blk))
+		return PTR_ERR(blk);
+	off = block_find(blk, pi, want, &any);
+	block_use(blk, pi, off >= 0 ? off : any, port);
+	return 0;
+}
+
+void aftr_port_free(struct aftr_b4 *b4, u8 proto, __be16 port)
+{
+	unsigned int pi = ports_index(proto);
+	u16 p = ntohs(port);
+	u32 i;
+
+	lockdep_assert_held(&b4->lock);
+	for (i = 0; i < b4->nblocks; i++) {
+		struct aftr_block *blk = b4->blocks[i];
+
+		if (p >= blk->first && p - blk->first < blk->size) {
+			__clear_bit(p - blk->first, block_map(blk, pi));
+			return;
+		}
+	}
+	WARN_ONCE(1, "port %u is not in its B4's blocks\n", p);
+}
+
+void aftr_pool_unpair(struct aftr_b4 *b4)
+{
+	struct aftr_pool_addr *pa = b4->paddr;
+	u32 i;
+
+	if (!pa)
+		return;
+	spin_lock_bh(&pa->lock);
+	for (i = 0; i < b4->nblocks; i++) {
+		__clear_bit(b4->blocks[i]->idx, pa->map);
+		kfree(b4->blocks[i]);
+	}
+	pa->used -= b4->nblocks;
+	pa->b4s--;
+	spin_unlock_bh(&pa->lock);
+
+	atomic_sub(b4->nblocks, &pa->pool->blocks_used);
+	atomic_sub(b4->nblocks, &pa->pool->pools->blocks_used);
+	atomic_dec(&pa->pool->b4s);
+	kfree(b4->blocks);
+	b4->blocks = NULL;
+	b4->nblocks = 0;
+	b4->paddr = NULL;
+}

@@ -4,6 +4,10 @@
  * in blocks (bulk port allocation, RFC 6888 / CGN-4): a B4 is paired with one
  * pool address and takes random free blocks on it; within its blocks, ports
  * are chosen at random with their parity kept where possible.
+ *
+ * Locking: pools are added and deleted under RTNL and read under RCU. Each
+ * pool address has a lock for its block map; a B4's blocks are guarded by
+ * b4->lock, taken before the pool address lock.
  */
 #ifndef _DSLITE_AFTR_POOL_H
 #define _DSLITE_AFTR_POOL_H
@@ -43,12 +47,15 @@ bool aftr_pool_info(struct aftr_dev *ad, unsigned int idx,
 /* Does @addr fall in a pool (a B4 may not use it as a source, 6333-6)? */
 bool aftr_pool_contains(struct aftr_dev *ad, __be32 addr);
 
-/* Packet path, B4 side. The caller holds b4->lock. */
+/*
+ * State layer only (b4.c, binding.c). aftr_pool_pair() runs under RCU on a
+ * B4 not yet published; the others with b4->lock held.
+ */
 int aftr_pool_pair(struct aftr_dev *ad, struct aftr_b4 *b4);
 int aftr_port_alloc(struct aftr_dev *ad, struct aftr_b4 *b4, u8 proto,
 		    __be16 inner_port, __be16 *port);
-void aftr_port_free(struct aftr_dev *ad, struct aftr_b4 *b4, __be16 port);
+void aftr_port_free(struct aftr_b4 *b4, u8 proto, __be16 port);
 /* Gives back all of a B4's blocks and its pairing, when it dies. */
-void aftr_pool_unpair(struct aftr_dev *ad, struct aftr_b4 *b4);
+void aftr_pool_unpair(struct aftr_b4 *b4);
 
 #endif /* _DSLITE_AFTR_POOL_H */
