@@ -160,7 +160,7 @@ json() {
 	ctl -j "$@" >"$tmp/json" || return
 	python3 -c 'import json, sys
 j = json.load(open(sys.argv[1]))
-sys.exit(0 if eval(sys.argv[2]) else 1)' "$tmp/json" "$filter" || { cat "$tmp/json"; return 1; }
+sys.exit(0 if eval("(" + sys.argv[2] + ")") else 1)' "$tmp/json" "$filter" || { cat "$tmp/json"; return 1; }
 }
 
 check "dev show lists both instances" json '[d["ifname"] for d in j] == ["aftr0", "aftr1"]' dev show

@@ -63,8 +63,8 @@ static int print_b4(const struct nlattr **tb, void *data)
 
 	out_obj_begin(NULL);
 	out_str("ifname", "%-15s ", dev->ifname);
-	out_addr6("b4-addr", "%-39s ", tb[DSLITE_AFTR_A_B4_ADDR]);
-	out_addr6("endpoint", "%-39s ", tb[DSLITE_AFTR_A_ENDPOINT]);
+	out_addr6("b4-addr", "%-25s ", tb[DSLITE_AFTR_A_B4_ADDR]);
+	out_addr6("endpoint", "%-25s ", tb[DSLITE_AFTR_A_ENDPOINT]);
 	out_addr4("outer-addr", "%-15s ", tb[DSLITE_AFTR_A_OUTER_ADDR]);
 	out_attr_u32("block-count", "%6s ", tb[DSLITE_AFTR_A_BLOCK_COUNT]);
 	out_attr_u32("binding-count", "%8s\n", tb[DSLITE_AFTR_A_BINDING_COUNT]);
@@ -88,7 +88,7 @@ static int b4_show(struct args *a)
 
 	if (parse_dev_filter(a, &ifname))
 		return EXIT_USAGE;
-	snprintf(header, sizeof(header), "%-15s %-39s %-39s %-15s %6s %8s", "dev", "b4",
+	snprintf(header, sizeof(header), "%-15s %-25s %-25s %-15s %6s %8s", "dev", "b4",
 		 "endpoint", "outer", "blocks", "bindings");
 	return for_each_dev(ifname, header, show_one, NULL);
 }

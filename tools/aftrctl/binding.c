@@ -87,11 +87,11 @@ static int print_binding(const struct nlattr **tb, void *data)
 	out_obj_begin(NULL);
 	out_str("ifname", "%-15s ", f->dev->ifname);
 	out_str("proto", "%-5s ", proto ? proto_name(mnl_attr_get_u8(proto)) : "-");
-	out_addr6("b4-addr", "%-39s ", tb[DSLITE_AFTR_A_B4_ADDR]);
-	out_addr4("inner-addr", "%15s", tb[DSLITE_AFTR_A_INNER_ADDR]);
-	out_attr_u16("inner-port", ":%-5s ", tb[DSLITE_AFTR_A_INNER_PORT]);
-	out_addr4("outer-addr", "%15s", tb[DSLITE_AFTR_A_OUTER_ADDR]);
-	out_attr_u16("outer-port", ":%-5s ", tb[DSLITE_AFTR_A_OUTER_PORT]);
+	out_addr6("b4-addr", "%-25s ", tb[DSLITE_AFTR_A_B4_ADDR]);
+	out_addr4("inner-addr", "%-15s ", tb[DSLITE_AFTR_A_INNER_ADDR]);
+	out_attr_u16("inner-port", "%-5s ", tb[DSLITE_AFTR_A_INNER_PORT]);
+	out_addr4("outer-addr", "%-15s ", tb[DSLITE_AFTR_A_OUTER_ADDR]);
+	out_attr_u16("outer-port", "%-5s ", tb[DSLITE_AFTR_A_OUTER_PORT]);
 	out_str("state", "%-11s ",
 		!state ? "-" : s < ARRAY_SIZE(state_names) ? state_names[s] : "unknown");
 	out_attr_u32("expires-ms", "%10s\n", tb[DSLITE_AFTR_A_EXPIRES_MS]);
@@ -116,8 +116,8 @@ static int binding_show(struct args *a)
 
 	if (parse_filter(a, &f))
 		return EXIT_USAGE;
-	snprintf(header, sizeof(header), "%-15s %-5s %-39s %-21s %-21s %-11s %10s", "dev", "proto",
-		 "b4", "inner", "outer", "state", "expires-ms");
+	snprintf(header, sizeof(header), "%-15s %-5s %-25s %-15s %-5s %-15s %-5s %-11s %10s",
+		 "dev", "proto", "b4", "inner", "port", "outer", "port", "state", "expires-ms");
 	return for_each_dev(f.ifname, header, show_one, &f);
 }
 

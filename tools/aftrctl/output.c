@@ -86,8 +86,8 @@ static void json_close(char bracket)
 	if (!opt_json || !js.depth)
 		return;
 	js.depth--;
-	if (js.has_items[js.depth])
-		indent();
+	if (opt_pretty && js.has_items[js.depth])
+		printf("\n%*s", js.depth * 4, "");
 	putchar(bracket);
 	if (!js.depth)
 		putchar('\n');

@@ -88,8 +88,8 @@ static int print_pool(const struct nlattr **tb, void *data)
 	out_attr_u16("port-min", "%5s", tb[DSLITE_AFTR_A_PORT_MIN]);
 	out_attr_u16("port-max", "-%-5s ", tb[DSLITE_AFTR_A_PORT_MAX]);
 	out_attr_u32("b4-count", "%6s ", tb[DSLITE_AFTR_A_B4_COUNT]);
-	out_attr_u32("block-count", "%6s", tb[DSLITE_AFTR_A_BLOCK_COUNT]);
-	out_attr_u32("block-total", "/%s\n", tb[DSLITE_AFTR_A_BLOCK_TOTAL]);
+	out_attr_u32("block-count", "%6s ", tb[DSLITE_AFTR_A_BLOCK_COUNT]);
+	out_attr_u32("block-total", "%6s\n", tb[DSLITE_AFTR_A_BLOCK_TOTAL]);
 	out_obj_end();
 	return 0;
 }
@@ -110,8 +110,8 @@ static int pool_show(struct args *a)
 
 	if (parse_dev_filter(a, &ifname))
 		return EXIT_USAGE;
-	snprintf(header, sizeof(header), "%-15s %-18s %-11s %6s %s", "dev", "prefix", "ports",
-		 "b4s", "blocks/total");
+	snprintf(header, sizeof(header), "%-15s %-18s %-11s %6s %6s %6s", "dev", "prefix",
+		 "ports", "b4s", "blocks", "total");
 	return for_each_dev(ifname, header, show_one, NULL);
 }
 
