@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make               the module for KDIR (build/<release>/kmod/dslite_aftr.ko)
+#                      and aftrctl (tools/aftrctl/aftrctl)
+#   make check         every test: builds for 6.1 and 6.12, host tests, and
+#                      the guest suite on both kernels; ends "N passed, ..."
+#   make demo          a narrated run in the guest
+#   make KDIR=/usr/src/linux-headers-6.12.117+deb12-amd64
+#                      the module for another kernel
+#
+# check and demo first install the Debian packages they need.
+
+# Debian's newest installed 6.1 headers, unless told otherwise.
+headers = $(shell ls -d /usr/src/linux-headers-$(1).*-amd64 2>/dev/null | sort -V | tail -n 1)
+KDIR ?= $(call headers,6.1)
+KDIR_6_12 ?= $(call headers,6.12)
+
+all: module aftrctl
+
+module:
+	scripts/build-module.sh "$(KDIR)"
+
+aftrctl:
+	$(MAKE) -C tools/aftrctl
+
+selftests:
+	$(MAKE) -C selftests
+
+# Through sub-makes: make expands a recipe before running it, so the
+# headers are looked up only once deps.sh has installed them.
+check:
+	scripts/deps.sh check
+	$(MAKE) check-installed
+
+check-installed: all selftests
+	$(MAKE) module KDIR="$(KDIR_6_12)"
+	scripts/check.sh
+
+demo:
+	scripts/deps.sh demo
+	$(MAKE) demo-installed
+
+demo-installed: all
+	scripts/demo.sh
+
+clean:
+	rm -rf build
+	$(MAKE) -C tools/aftrctl clean
+	$(MAKE) -C selftests clean
+
+.PHONY: all module aftrctl selftests check check-installed demo demo-installed clean

@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# deps.sh {demo|check}: installs the Debian packages that `make demo` or
+# `make check` needs and that are missing, saying which. Nothing happens
+# when all are there.
+set -eu
+
+# Building the module and aftrctl, booting the test guest, running the demo.
+demo=(make gcc libc6-dev pkg-config libmnl-dev kmod iproute2 procps
+      linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
+      cpio xz-utils zstd)
+# On top for make check: W=1 C=1 builds (sparse), the second kernel (dwarves
+# for its BTF), the kselftest harness (linux-source-6.1), dkms, the tests.
+check=(sparse dwarves linux-image-6.12-amd64 linux-headers-6.12-amd64
+       linux-source-6.1 dkms python3)
+
+case ${1:-check} in
+demo) want=("${demo[@]}") ;;
+check) want=("${demo[@]}" "${check[@]}") ;;
+*) echo "usage: $0 {demo|check}" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q ' installed$' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} != 0 ] || exit 0
+
+echo "deps: installing missing Debian packages: ${missing[*]}"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: installing them needs root: apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
