@@ -198,7 +198,7 @@ static struct aftr_binding *nat_icmp_error(struct aftr_dev *ad, struct sk_buff *
 {
 	unsigned int thoff = skb_transport_offset(skb);
 	unsigned int eoff = thoff + sizeof(struct icmphdr);
-	bool from_b4 = b4 != NULL;
+	bool from_b4 = !!b4;
 	struct aftr_binding *b;
 	unsigned int eloff;
 	struct iphdr *emb;
@@ -233,7 +233,7 @@ static struct aftr_binding *nat_icmp_error(struct aftr_dev *ad, struct sk_buff *
 
 		b = aftr_binding_lookup_out(ad, &key);
 	}
-	if (!b || READ_ONCE(b->state) == AFTR_STATE_HOLDDOWN)
+	if (!b)
 		goto bad;
 	/* We sum the whole ICMP message again below: make all of it writable. */
 	if (!nat_writable(ad, skb, skb->len))
@@ -368,8 +368,11 @@ struct aftr_binding *aftr_nat_to_b4(struct aftr_dev *ad, struct sk_buff *skb)
 	key.port = *l4_port(skb, false);
 	key.proto = ip_hdr(skb)->protocol;
 	b = aftr_binding_lookup_out(ad, &key);
-	/* Endpoint-independent filtering (NAT-2): any source may use a binding. */
-	if (!b || READ_ONCE(b->state) == AFTR_STATE_HOLDDOWN) {
+	/*
+	 * Endpoint-independent filtering (NAT-2): any source may use a binding;
+	 * one in hold-down is not found (6333-7).
+	 */
+	if (!b) {
 		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NO_BINDING);
 		goto drop;
 	}
