@@ -12,6 +12,7 @@
 #include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
+#include <net/ip_tunnels.h>
 #include <net/ipv6.h>
 #include <net/xfrm.h>
 
@@ -106,6 +107,9 @@ static int softwire_check(struct aftr_dev *ad, struct sk_buff *skb,
 	err = ecn_decapsulate(skb, outer_ecn);
 	if (err)
 		return err == -ENOMEM ? DSLITE_AFTR_STAT_DROP_NOMEM : DSLITE_AFTR_STAT_DROP_ECN;
+	/* GRO may have merged a softwire train: it is plain IPv4 GSO from here. */
+	if (iptunnel_pull_offloads(skb))
+		return DSLITE_AFTR_STAT_DROP_NOMEM;
 	return -1;
 }
 
