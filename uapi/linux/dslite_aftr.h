@@ -68,7 +68,11 @@
  *
  * DSLITE_AFTR_CMD_STATS_GET (do)
  *	Reply: IFINDEX, IFNAME, STATS (a nest of u64 counters, one attribute per
- *	enum dslite_aftr_stat, attribute type = counter + 1).
+ *	enum dslite_aftr_stat, attribute type = counter + 1; padding inside the
+ *	nest, where the kernel adds it, has type 0).
+ *
+ * Arrays (ENDPOINTS, ALLOWED) are nests whose members are numbered from 1;
+ * the kernel ignores the numbers on input. Nests carry NLA_F_NESTED.
  */
 #ifndef _UAPI_LINUX_DSLITE_AFTR_H
 #define _UAPI_LINUX_DSLITE_AFTR_H
