@@ -28,33 +28,31 @@ int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kernel_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* args.c: walking the words of one command */
+/* args.c: walking the words of one command, and checking them */
 struct args {
 	int argc;
 	char **argv;
 };
-
 
 struct command {
 	const char *name;
 	int (*fn)(struct args *a);	/* NULL: print the usage ("help") */
 };
 
-int run_command(struct args *a, const struct command *cmds, size_t n, const char *what,
-		void (*usage)(void));
-int parse_dev_filter(struct args *a, const char **ifname);
 const char *args_peek(const struct args *a);
 const char *args_next(struct args *a);
 int args_value(struct args *a, const char *keyword, const char **val);
-bool is_help(const char *word);
-bool is_address(const char *word);
-int parse_dev_kw(struct args *a, const char **ifname);
 int lookup(const char *word, const void *table, size_t n, size_t stride, const char *what);
 #define LOOKUP(word, table, what) \
 	lookup(word, &(table)[0].name, ARRAY_SIZE(table), sizeof((table)[0]), what)
 #define LOOKUP_WORD(word, words, what) \
 	lookup(word, &(words)[0], ARRAY_SIZE(words), sizeof((words)[0]), what)
+int run_command(struct args *a, const struct command *cmds, size_t n, const char *what,
+		void (*usage)(void));
 
+bool is_address(const char *word);
+int parse_dev_kw(struct args *a, const char **ifname);
+int parse_dev_filter(struct args *a, const char **ifname);
 int parse_u32(const char *s, uint32_t min, uint32_t max, const char *what, uint32_t *out);
 int parse_ifname(const char *s, const char **out);
 int parse_addr6(const char *s, const char *what, struct in6_addr *out);
@@ -79,13 +77,6 @@ struct dev_ref {
 	char ifname[IF_NAMESIZE];
 };
 
-struct dev_list {
-	size_t n;
-	struct dev_ref *dev;
-};
-
-int dev_list_get(const char *ifname, struct dev_list *list);
-void dev_list_free(struct dev_list *list);
 int for_each_dev(const char *ifname, const char *header,
 		 int (*fn)(const struct dev_ref *dev, void *data), void *data);
 

@@ -52,11 +52,6 @@ int parse_dev_kw(struct args *a, const char **ifname)
 	return parse_ifname(word, ifname);
 }
 
-bool is_help(const char *word)
-{
-	return word && strcmp(word, "help") == 0;
-}
-
 /*
  * Index of @word in a table of structs whose first member is the name, by
  * exact match or else unambiguous prefix; -1 (with the error printed) if

@@ -19,6 +19,11 @@ static void usage(void)
 	      "                  [ max-bindings N ] [ max-new-rate N ]\n", stdout);
 }
 
+struct dev_list {
+	size_t n;
+	struct dev_ref *dev;
+};
+
 static int collect(const struct nlattr **tb, void *data)
 {
 	struct dev_list *list = data;
@@ -38,8 +43,15 @@ static int collect(const struct nlattr **tb, void *data)
 	return 0;
 }
 
+static void dev_list_free(struct dev_list *list)
+{
+	free(list->dev);
+	list->dev = NULL;
+	list->n = 0;
+}
+
 /* The instance named @ifname, or every instance if NULL. */
-int dev_list_get(const char *ifname, struct dev_list *list)
+static int dev_list_get(const char *ifname, struct dev_list *list)
 {
 	struct nlmsghdr *req;
 	int ret;
@@ -53,13 +65,6 @@ int dev_list_get(const char *ifname, struct dev_list *list)
 	if (ret)
 		dev_list_free(list);
 	return ret;
-}
-
-void dev_list_free(struct dev_list *list)
-{
-	free(list->dev);
-	list->dev = NULL;
-	list->n = 0;
 }
 
 /*
