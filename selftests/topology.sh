@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# topology.sh: the DS-Lite network the data-plane tests share. Source it
+# after lib.sh and call `dslite_topology`.
+#
+#   B4 A (ns $B4A)                                      server (ns $SRV)
+#     lan 192.168.1.2/24                                  203.0.113.2/24
+#     dslite: ipip6 2001:db8:100::a -> 2001:db8::1        203.0.113.3, .4
+#     2001:db8:100::a/64 --+                                    |
+#                          |   AFTR (ns $AFTR)                  |
+#                          +-- 2001:db8:100::1/64    203.0.113.1/24
+#                              2001:db8::1 (lo, endpoint)
+#                              aftr0 <- route 198.51.100.0/28 (the pool)
+#                          +-- 2001:db8:101::1/64
+#   B4 B (ns $B4B)         |   2001:db8:200::1/64 --+
+#     lan 192.168.1.2/24   |                        |   B4 X (ns $B4X)
+#     2001:db8:101::b/64 --+                        +-- 2001:db8:200::c/64
+#                                                       lan 192.168.1.2/24
+#
+# B4s A and B are inside the allowed prefix 2001:db8:100::/40 and share the
+# same LAN address, as two home networks would; B4 X is outside it. Each B4
+# is a real Linux ip6tnl in mode ipip6, built the standard way.
+
+AFTR6=2001:db8::1
+POOL=198.51.100.0/28
+ALLOWED=2001:db8:100::/40
+LAN_HOST=192.168.1.2
+SRV_ADDR=203.0.113.2
+SRV_ADDRS="203.0.113.2 203.0.113.3 203.0.113.4"
+B4A6=2001:db8:100::a
+B4B6=2001:db8:101::b
+B4X6=2001:db8:200::c
+
+# veth_link NS1 NAME1 NS2 NAME2: a veth pair between two namespaces.
+veth_link() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" &&
+	ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
+}
+
+# b4_add VAR B4ADDR ACCESSNET: a B4 namespace behind its own access link.
+b4_add() {
+	local var=$1 addr=$2 net=$3 ns
+	ns_new "$var" || return
+	ns=${!var}
+	veth_link "$ns" access "$AFTR" "acc-$var" &&
+	ip -n "$ns" -6 addr add "$addr/64" dev access nodad &&
+	ip -n "$AFTR" -6 addr add "$net::1/64" dev "acc-$var" nodad &&
+	ip -n "$ns" -6 route add "$AFTR6" via "$net::1" &&
+	ip -n "$ns" link add lan type dummy &&
+	ip -n "$ns" link set lan up &&
+	ip -n "$ns" addr add "$LAN_HOST/24" dev lan &&
+	ip -n "$ns" -6 tunnel add dslite mode ipip6 local "$addr" remote "$AFTR6" &&
+	ip -n "$ns" link set dslite up &&
+	ip -n "$ns" route add default dev dslite src "$LAN_HOST"
+}
+
+# aftr_run ARGS...: aftrctl in the AFTR namespace.
+aftr_run() {
+	ip netns exec "$AFTR" "$AFTRCTL" "$@"
+}
+
+# in_ns NS COMMAND...: a command in a namespace.
+in_ns() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# dslite_topology [unconfigured]: builds the picture above; the instance
+# gets its endpoint, allowed prefix and pool unless told "unconfigured".
+dslite_topology() {
+	local a
+	ns_new AFTR && ns_new SRV || return
+	in_ns "$AFTR" sysctl -qw net.ipv4.ip_forward=1 &&
+	ip -n "$AFTR" -6 addr add "$AFTR6/128" dev lo nodad &&
+	veth_link "$AFTR" uplink "$SRV" uplink &&
+	ip -n "$AFTR" addr add 203.0.113.1/24 dev uplink || return
+	for a in $SRV_ADDRS; do
+		ip -n "$SRV" addr add "$a/24" dev uplink || return
+	done
+	ip -n "$SRV" route add default via 203.0.113.1 &&
+	b4_add B4A "$B4A6" 2001:db8:100 &&
+	b4_add B4B "$B4B6" 2001:db8:101 &&
+	b4_add B4X "$B4X6" 2001:db8:200 &&
+	ip -n "$AFTR" link add aftr0 type "$KIND" &&
+	ip -n "$AFTR" link set aftr0 up &&
+	ip -n "$AFTR" route add "$POOL" dev aftr0 || return
+	[ "${1-}" = unconfigured ] && return
+	aftr_run dev set aftr0 endpoint "$AFTR6" &&
+	aftr_run b4 allow dev aftr0 "$ALLOWED" &&
+	aftr_run pool add dev aftr0 "$POOL"
+}
+
+# srv_start COMMAND...: a server in the server namespace, killed at exit.
+srv_start() {
+	ip netns exec "$SRV" "$@" >/dev/null 2>&1 &
+	at_exit "kill $!"
+}
+
+# Servers that answer with the address and port they saw the client at
+# ("ADDR PORT": socat would take a colon for an option separator).
+srv_echo_servers() {
+	local a
+	for a in $SRV_ADDRS; do
+		srv_start socat -t 10 "TCP-LISTEN:8080,bind=$a,fork,reuseaddr" \
+			SYSTEM:'echo $SOCAT_PEERADDR $SOCAT_PEERPORT'
+		srv_start socat -t 10 "UDP-RECVFROM:9000,bind=$a,fork,reuseaddr" \
+			SYSTEM:'echo $SOCAT_PEERADDR $SOCAT_PEERPORT'
+	done
+	wait_until 10 in_ns "$SRV" sh -c 'ss -ltn | grep -q :8080' &&
+	wait_until 10 in_ns "$SRV" sh -c 'ss -lun | grep -q :9000'
+}
+
+# tcp_seen NS DST [SPORT]: what the TCP echo server at DST saw the client
+# in NS as ("addr:port").
+tcp_seen() {
+	in_ns "$1" socat -t 10 -T 10 - "TCP:$2:8080${3:+,bind=$LAN_HOST:$3}" </dev/null |
+		tr ' ' :
+}
+
+# udp_seen NS DST [SPORT]: the same over UDP.
+udp_seen() {
+	echo x | in_ns "$1" socat -t 5 -T 5 - "UDP:$2:9000${3:+,bind=$LAN_HOST:$3}" |
+		tr ' ' :
+}
+
+# stat_of NAME: one counter of aftr0 (its JSON name, e.g. drop-b4-denied).
+stat_of() {
+	aftr_run -j stats dev aftr0 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+d = d[0] if isinstance(d, list) else d
+s = d.get("stats", d)
+print(s[sys.argv[1]])' "$1"
+}
+
+# setup DESCRIPTION COMMAND...: a step that must hold for the rest of the
+# test to mean anything; run in this shell (check would run it in a
+# subshell, losing the namespaces and servers it records), and the test
+# ends at once if it fails.
+setup() {
+	local what=$1
+	shift
+	if "$@"; then
+		ok "$what"
+	else
+		not_ok "$what"
+		finish
+	fi
+}
+
+# bindings_json [FILTER...]: the bindings of aftr0 as JSON.
+bindings_json() {
+	aftr_run -j binding show dev aftr0 "$@"
+}
