@@ -384,7 +384,8 @@ static int prefix6_parse(struct genl_info *info, struct aftr_prefix6 *p)
 		return err;
 	if (!tb[DSLITE_AFTR_PREFIX_A_ADDR6] || !tb[DSLITE_AFTR_PREFIX_A_LEN] ||
 	    tb[DSLITE_AFTR_PREFIX_A_ADDR4]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, nest, "a B4 prefix needs ADDR6 and LEN, no ADDR4");
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "a B4 prefix needs ADDR6 and LEN, no ADDR4");
 		return -EINVAL;
 	}
 	p->addr = nla_get_in6_addr(tb[DSLITE_AFTR_PREFIX_A_ADDR6]);
@@ -486,7 +487,8 @@ static int prefix4_parse(struct genl_info *info, __be32 *addr, u8 *len)
 		return err;
 	if (!tb[DSLITE_AFTR_PREFIX_A_ADDR4] || !tb[DSLITE_AFTR_PREFIX_A_LEN] ||
 	    tb[DSLITE_AFTR_PREFIX_A_ADDR6]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, nest, "a pool prefix needs ADDR4 and LEN, no ADDR6");
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "a pool prefix needs ADDR4 and LEN, no ADDR6");
 		return -EINVAL;
 	}
 	*addr = nla_get_in_addr(tb[DSLITE_AFTR_PREFIX_A_ADDR4]);
