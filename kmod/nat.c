@@ -187,73 +187,72 @@ static void tcp_track(struct aftr_binding *b, const struct tcphdr *th, bool out)
 }
 
 /*
- * An ICMP error (NAT-9): finds the binding of the packet it quotes, and
- * translates that packet and the outer address on our side with it. From a
- * B4 (@b4 set) the quoted packet came in, so its destination is the inside
- * endpoint; from outside it went out, so its source is the external one.
- * Errors never refresh a binding (NAT-6). NULL when dropped and counted.
+ * The binding of the packet an ICMP error quotes at @eoff, checked and made
+ * linear. From a B4 (@b4 set) the quoted packet came in, so its destination
+ * is the inside endpoint; from outside it went out, so its source is the
+ * external one.
  */
-static struct aftr_binding *nat_icmp_error(struct aftr_dev *ad, struct sk_buff *skb,
-					   const struct in6_addr *b4)
+static struct aftr_binding *icmp_error_binding(struct aftr_dev *ad, struct sk_buff *skb,
+					       const struct in6_addr *b4, unsigned int eoff)
 {
-	unsigned int thoff = skb_transport_offset(skb);
-	unsigned int eoff = thoff + sizeof(struct icmphdr);
-	bool from_b4 = !!b4;
-	struct aftr_binding *b;
+	struct aftr_key_out okey = {};
+	const struct iphdr *emb;
 	unsigned int eloff;
-	struct iphdr *emb;
-	struct icmphdr *ih;
-	__be32 *a, addr;
-	__be16 *p, port;
+	__be16 port;
 	u8 proto;
 
 	if (!pskb_may_pull(skb, eoff + sizeof(*emb)))
-		goto bad;
-	emb = (struct iphdr *)(skb->data + eoff);
+		return NULL;
+	emb = (const struct iphdr *)(skb->data + eoff);
 	eloff = eoff + emb->ihl * 4;
 	proto = emb->protocol;
 	if (emb->version != 4 || emb->ihl < 5 || (emb->frag_off & htons(IP_OFFSET)) ||
 	    !l4_len(proto) || !pskb_may_pull(skb, eloff + 8))
-		goto bad;
-	emb = (struct iphdr *)(skb->data + eoff);
+		return NULL;
+	emb = (const struct iphdr *)(skb->data + eoff);
 	/* Only echo has an id to key on: a request went out, a reply came in. */
-	if (proto == IPPROTO_ICMP &&
-	    skb->data[eloff] != (from_b4 ? ICMP_ECHOREPLY : ICMP_ECHO))
-		goto bad;
+	if (proto == IPPROTO_ICMP && skb->data[eloff] != (b4 ? ICMP_ECHOREPLY : ICMP_ECHO))
+		return NULL;
 
-	p = (__be16 *)(skb->data + eloff + l4_port_offset(proto, !from_b4));
-	if (from_b4) {
+	port = *(__be16 *)(skb->data + eloff + l4_port_offset(proto, !b4));
+	if (b4) {
 		struct aftr_key_in key = {
-			.b4 = *b4, .addr = emb->daddr, .port = *p, .proto = proto,
+			.b4 = *b4, .addr = emb->daddr, .port = port, .proto = proto,
 		};
 
-		b = aftr_binding_lookup_in(ad, &key);
-	} else {
-		struct aftr_key_out key = { .addr = emb->saddr, .port = *p, .proto = proto };
-
-		b = aftr_binding_lookup_out(ad, &key);
+		return aftr_binding_lookup_in(ad, &key);
 	}
-	if (!b)
-		goto bad;
-	/* We sum the whole ICMP message again below: make all of it writable. */
-	if (!nat_writable(ad, skb, skb->len))
-		goto drop;
+	okey.addr = emb->saddr;
+	okey.port = port;
+	okey.proto = proto;
+	return aftr_binding_lookup_out(ad, &okey);
+}
 
-	addr = from_b4 ? b->out.addr : b->in.addr;
-	port = from_b4 ? b->out.port : b->in.port;
-	emb = (struct iphdr *)(skb->data + eoff);
-	a = from_b4 ? &emb->daddr : &emb->saddr;
-	p = (__be16 *)(skb->data + eloff + l4_port_offset(proto, !from_b4));
-	if (proto != IPPROTO_TCP || skb->len >= eloff + sizeof(struct tcphdr)) {
-		__sum16 *check = (__sum16 *)(skb->data + eloff + l4_check_offset(proto));
+/*
+ * Puts @addr and @port in the quoted packet at @eoff (its destination when
+ * @from_b4, else its source) and @addr in the outer header on the same side,
+ * then sums the ICMP message again. The quoted L4 checksum is updated only
+ * where the quote holds it; @skb is writable.
+ */
+static void icmp_error_rewrite(struct sk_buff *skb, unsigned int eoff, bool from_b4,
+			       __be32 addr, __be16 port)
+{
+	unsigned int thoff = skb_transport_offset(skb);
+	struct iphdr *emb = (struct iphdr *)(skb->data + eoff);
+	unsigned int eloff = eoff + emb->ihl * 4;
+	u8 proto = emb->protocol;
+	__be32 *a = from_b4 ? &emb->daddr : &emb->saddr;
+	__be16 *p = (__be16 *)(skb->data + eloff + l4_port_offset(proto, !from_b4));
+	__sum16 *check = (__sum16 *)(skb->data + eloff + l4_check_offset(proto));
+	struct icmphdr *ih;
 
-		if (proto != IPPROTO_UDP || *check) {
-			if (proto != IPPROTO_ICMP)
-				csum_replace4(check, *a, addr);
-			csum_replace2(check, *p, port);
-			if (proto == IPPROTO_UDP && !*check)
-				*check = CSUM_MANGLED_0;
-		}
+	if ((proto != IPPROTO_TCP || skb->len >= eloff + sizeof(struct tcphdr)) &&
+	    (proto != IPPROTO_UDP || *check)) {
+		if (proto != IPPROTO_ICMP)
+			csum_replace4(check, *a, addr);
+		csum_replace2(check, *p, port);
+		if (proto == IPPROTO_UDP && !*check)
+			*check = CSUM_MANGLED_0;
 	}
 	csum_replace4(&emb->check, *a, addr);
 	*a = addr;
@@ -267,10 +266,32 @@ static struct aftr_binding *nat_icmp_error(struct aftr_dev *ad, struct sk_buff *
 	ih->checksum = 0;
 	ih->checksum = csum_fold(skb_checksum(skb, thoff, skb->len - thoff, 0));
 	skb->ip_summed = CHECKSUM_NONE;
+}
+
+/*
+ * An ICMP error (NAT-9): translated with the binding of the packet it quotes.
+ * Errors never refresh a binding (NAT-6). NULL when dropped and counted.
+ */
+static struct aftr_binding *nat_icmp_error(struct aftr_dev *ad, struct sk_buff *skb,
+					   const struct in6_addr *b4)
+{
+	unsigned int eoff = skb_transport_offset(skb) + sizeof(struct icmphdr);
+	struct aftr_binding *b;
+
+	b = icmp_error_binding(ad, skb, b4, eoff);
+	if (!b) {
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_ICMP_ERROR);
+		goto drop;
+	}
+	/* The whole message is summed again: make all of it writable. */
+	if (!nat_writable(ad, skb, skb->len))
+		goto drop;
+	if (b4)
+		icmp_error_rewrite(skb, eoff, true, b->out.addr, b->out.port);
+	else
+		icmp_error_rewrite(skb, eoff, false, b->in.addr, b->in.port);
 	return b;
 
-bad:
-	aftr_count(ad, DSLITE_AFTR_STAT_DROP_ICMP_ERROR);
 drop:
 	kfree_skb(skb);
 	return NULL;
