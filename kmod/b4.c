@@ -24,7 +24,7 @@ static const struct rhashtable_params b4_params = {
 	.automatic_shrinking = true,
 };
 
-int aftr_b4s_module_init(void)
+int __init aftr_b4s_module_init(void)
 {
 	b4_cache = kmem_cache_create("dslite_aftr_b4", sizeof(struct aftr_b4), 0,
 				     AFTR_SLAB_NO_MERGE, NULL);

@@ -64,7 +64,7 @@ static const struct rhashtable_params out_params = {
 	.automatic_shrinking = true,
 };
 
-int aftr_state_module_init(void)
+int __init aftr_state_module_init(void)
 {
 	int err;
 
@@ -73,6 +73,10 @@ int aftr_state_module_init(void)
 	BUILD_BUG_ON(sizeof(struct aftr_key_out) != 8);
 	BUILD_BUG_ON(sizeof(struct aftr_binding) > 80);
 
+#ifdef DEBUG
+	if (!aftr_pool_selftest())
+		return -ENOTRECOVERABLE;
+#endif
 	binding_cache = kmem_cache_create("dslite_aftr_binding",
 					  sizeof(struct aftr_binding), 0,
 					  AFTR_SLAB_NO_MERGE, NULL);

@@ -310,7 +310,7 @@ static struct aftr_block *block_take(struct aftr_dev *ad,
 	spin_lock_bh(&pa->lock);
 	if (!pa->used) {
 		pa->bsize = READ_ONCE(ad->params.block_size);
-		pa->nblocks = pool_span(pool) / pa->bsize;
+		WRITE_ONCE(pa->nblocks, pool_span(pool) / pa->bsize);
 	}
 	if (pa->used >= pa->nblocks) {
 		spin_unlock_bh(&pa->lock);
@@ -327,7 +327,7 @@ static struct aftr_block *block_take(struct aftr_dev *ad,
 	if (idx >= pa->nblocks)
 		idx = find_first_zero_bit(pa->map, pa->nblocks);
 	__set_bit(idx, pa->map);
-	pa->used++;
+	WRITE_ONCE(pa->used, pa->used + 1);
 	blk->idx = idx;
 	blk->size = pa->bsize;
 	blk->first = pool->port_min + idx * pa->bsize;
@@ -531,7 +531,7 @@ void aftr_pool_unpair(struct aftr_b4 *b4)
 		__clear_bit(b4->blocks[i]->idx, pa->map);
 		kfree(b4->blocks[i]);
 	}
-	pa->used -= b4->nblocks;
+	WRITE_ONCE(pa->used, pa->used - b4->nblocks);
 	pa->b4s--;
 	spin_unlock_bh(&pa->lock);
 
@@ -543,3 +543,75 @@ void aftr_pool_unpair(struct aftr_b4 *b4)
 	b4->nblocks = 0;
 	b4->paddr = NULL;
 }
+
+#ifdef DEBUG
+/*
+ * Self-test of the port allocator at module load (DEBUG builds): a B4 takes
+ * every port its quota allows on a one-address pool; each must be unique,
+ * inside its blocks, with its parity kept, and all must come back.
+ */
+static bool selftest_ports(struct aftr_dev *ad, struct aftr_b4 *b4,
+			   unsigned long *seen)
+{
+	u32 n = ad->params.max_blocks * ad->params.block_size, i;
+	__be16 port = 0;
+	bool ok = true;
+
+	spin_lock_bh(&b4->lock);
+	for (i = 0; i < n && ok; i++) {
+		__be16 inner = htons(1000 + i);
+
+		ok = !aftr_port_alloc(ad, b4, IPPROTO_UDP, inner, &port) &&
+		     !__test_and_set_bit(ntohs(port), seen) &&
+		     ntohs(port) > 1024 && (ntohs(port) & 1) == (i & 1);
+	}
+	/* Quota reached; the other protocols have ports of their own. */
+	ok = ok && aftr_port_alloc(ad, b4, IPPROTO_UDP, port, &port) == -EDQUOT &&
+	     !aftr_port_alloc(ad, b4, IPPROTO_TCP, port, &port);
+	for (i = 1024; i < 65536 && ok; i++)
+		if (test_bit(i, seen))
+			aftr_port_free(b4, IPPROTO_UDP, htons(i));
+	spin_unlock_bh(&b4->lock);
+	return ok && b4->nblocks == ad->params.max_blocks;
+}
+
+bool __init aftr_pool_selftest(void)
+{
+	struct aftr_dev *ad = kzalloc(sizeof(*ad), GFP_KERNEL);
+	unsigned long *seen = bitmap_zalloc(65536, GFP_KERNEL);
+	struct aftr_b4 *b4 = kzalloc(sizeof(*b4), GFP_KERNEL);
+	bool ok = false;
+
+	if (!ad || !seen || !b4)
+		goto out;
+	ad->stats = alloc_percpu(struct aftr_stats);
+	if (!ad->stats || aftr_pools_init(ad))
+		goto out;
+	ad->params.block_size = DSLITE_AFTR_MIN_BLOCK_SIZE;
+	ad->params.max_blocks = 5;
+	spin_lock_init(&b4->lock);
+	rtnl_lock();
+	/* Seven blocks, each starting on an odd port. */
+	ok = !aftr_pool_add(ad, htonl(0xc0000200), 32, 1025,
+			    1024 + DSLITE_AFTR_MIN_BLOCK_SIZE * 7, NULL);
+	rtnl_unlock();
+	rcu_read_lock();
+	ok = ok && !aftr_pool_pair(ad, b4);
+	rcu_read_unlock();
+	ok = ok && selftest_ports(ad, b4, seen);
+	aftr_pool_unpair(b4);
+	ok = ok && !aftr_pools_blocks_in_use(ad);
+	aftr_pools_destroy(ad);
+out:
+	if (ad)
+		free_percpu(ad->stats);
+	kfree(b4);
+	bitmap_free(seen);
+	kfree(ad);
+	if (ok)
+		pr_info("port allocator self-test: pass\n");
+	else
+		pr_err("port allocator self-test: FAIL\n");
+	return ok;
+}
+#endif

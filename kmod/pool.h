@@ -58,4 +58,8 @@ void aftr_port_free(struct aftr_b4 *b4, u8 proto, __be16 port);
 /* Gives back all of a B4's blocks and its pairing, when it dies. */
 void aftr_pool_unpair(struct aftr_b4 *b4);
 
+#ifdef DEBUG
+bool aftr_pool_selftest(void);
+#endif
+
 #endif /* _DSLITE_AFTR_POOL_H */
