@@ -43,7 +43,7 @@ struct aftr_b4 {
 	struct in6_addr endpoint;
 	__be32 ext;
 	struct aftr_pool_addr *paddr;
-	spinlock_t lock;
+	spinlock_t lock;	/* guards the fields below */
 	bool dead;
 	u32 nbindings;
 	u32 nports;

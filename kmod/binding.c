@@ -41,7 +41,7 @@ struct aftr_bindings {
 	struct rhashtable in;
 	struct rhashtable out;
 	struct aftr_dev *ad;
-	struct mutex lock;
+	struct mutex lock;		/* one end of a binding or B4 at a time */
 	struct delayed_work gc;
 	struct rhashtable_iter gc_iter;
 	bool gc_walking;

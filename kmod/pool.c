@@ -53,7 +53,7 @@ struct aftr_block {
  * @pool: its pool
  */
 struct aftr_pool_addr {
-	spinlock_t lock;
+	spinlock_t lock;	/* guards the fields below */
 	u32 bsize;
 	u32 nblocks;
 	u32 used;
