@@ -51,10 +51,13 @@ static bool ipv4_header_valid(struct sk_buff *skb)
 	return !pskb_trim_rcsum(skb, len);
 }
 
-/* Sources no subscriber can have (6333-6). */
+/*
+ * Sources no subscriber can have (6333-6). ipv4_is_zeronet() matches only
+ * 0.0.0.0 nowadays; "this network" is all of 0.0.0.0/8 (RFC 1122).
+ */
 static bool ipv4_source_valid(struct aftr_dev *ad, __be32 saddr)
 {
-	return !(ipv4_is_zeronet(saddr) || ipv4_is_loopback(saddr) ||
+	return !((saddr & htonl(0xff000000)) == 0 || ipv4_is_loopback(saddr) ||
 		 ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr) ||
 		 saddr == htonl(DSLITE_AFTR_ADDR4) || aftr_pool_contains(ad, saddr));
 }
@@ -213,8 +216,18 @@ netdev_tx_t aftr_tunnel_xmit(struct sk_buff *skb, struct net_device *dev)
 	unsigned int len;
 	bool hairpin;
 
+	/*
+	 * aftr0 carries IPv4 only, but the stack's own IPv6 (router
+	 * solicitations to the random link-local ARPHRD_NONE gets) can be
+	 * routed here: that is no softwire traffic, so no NAT counter.
+	 */
+	if (skb->protocol != htons(ETH_P_IP)) {
+		dev_core_stats_tx_dropped_inc(dev);
+		kfree_skb(skb);
+		return NETDEV_TX_OK;
+	}
 	aftr_count(ad, DSLITE_AFTR_STAT_TO_B4_PACKETS);
-	if (skb->protocol != htons(ETH_P_IP) || !ipv4_header_valid(skb)) {
+	if (!ipv4_header_valid(skb)) {
 		aftr_count(ad, DSLITE_AFTR_STAT_DROP_BAD_INNER);
 		kfree_skb(skb);
 		return NETDEV_TX_OK;
