@@ -37,7 +37,8 @@ for k in $kernels; do
 	echo "check: guest suite on Linux $k"
 	out=$results/vm-$k
 	rm -f "$out/summary"
-	"$top/selftests/vm/run" -k "$k" -o "$out" -- "$top/selftests/run.sh" -s "$out/summary"
+	# The suite grows and TCG is slow on a busy machine: a generous limit.
+	"$top/selftests/vm/run" -k "$k" -t 1500 -o "$out" -- "$top/selftests/run.sh" -s "$out/summary"
 	tally "guest $k" "$out/summary" $?
 done
 
