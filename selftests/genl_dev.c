@@ -4,9 +4,13 @@
  * socket. The family resolves by name (autoloading the module), DEV_GET
  * answers for an instance by index and by name and lists it in a dump, and
  * an unknown instance or a device of another kind is refused with an extack
- * message. Every test runs in a network namespace of its own.
+ * message. Bad configuration (prefix lengths, host bits, port ranges,
+ * overlapping pools, out-of-range tunables) is refused with an extack
+ * message and changes nothing, not even the valid part of the request.
+ * Every test runs in a network namespace of its own.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <sched.h>
@@ -29,6 +33,7 @@ struct reply {
 	int error;		/* 0, or the negative errno of the refusal */
 	char extack[256];	/* the refusal's message */
 	int ndevs;		/* DEV_GET messages seen */
+	int nmsgs;		/* messages of any command seen */
 	uint32_t ifindex;	/* ... and the attributes of the last one */
 	char ifname[IFNAMSIZ];
 	uint32_t timeout_udp;
@@ -89,6 +94,15 @@ static int on_dev(const struct nlmsghdr *nlh, void *data)
 
 	r->ndevs++;
 	return mnl_attr_parse(nlh, GENL_HDRLEN, dev_attr, r);
+}
+
+static int on_msg(const struct nlmsghdr *nlh, void *data)
+{
+	struct reply *r = data;
+
+	(void)nlh;
+	r->nmsgs++;
+	return MNL_CB_OK;
 }
 
 static int family_attr(const struct nlattr *attr, void *data)
@@ -293,6 +307,171 @@ TEST_F(dev, other_kind_refused)
 	mnl_attr_put_u32(nlh, DSLITE_AFTR_A_IFINDEX, if_nametoindex("lo"));
 	EXPECT_GT(0, transact(self->nl, nlh, on_dev, &self->r));
 	EXPECT_NE(0, self->r.extack[0]) TH_LOG("a refusal without an extack message");
+}
+
+static struct nlmsghdr *command(FIXTURE_DATA(dev) *self, uint8_t cmd)
+{
+	struct nlmsghdr *nlh = genl_request(self->buf, self->family, cmd,
+					    DSLITE_AFTR_GENL_VERSION);
+
+	mnl_attr_put_u32(nlh, DSLITE_AFTR_A_IFINDEX, self->ifindex);
+	return nlh;
+}
+
+/* A do-request that must be refused with an extack message. */
+static int refused(FIXTURE_DATA(dev) *self, struct nlmsghdr *nlh)
+{
+	int err = transact(self->nl, nlh, NULL, &self->r);
+
+	fprintf(stderr, "#  refused with errno %d: %s\n", -err, self->r.extack);
+	return err < 0 && self->r.extack[0];
+}
+
+static void put_prefix6(struct nlmsghdr *nlh, const char *addr, uint8_t len)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, DSLITE_AFTR_A_PREFIX);
+	struct in6_addr a;
+
+	inet_pton(AF_INET6, addr, &a);
+	mnl_attr_put(nlh, DSLITE_AFTR_PREFIX_A_ADDR6, sizeof(a), &a);
+	mnl_attr_put_u8(nlh, DSLITE_AFTR_PREFIX_A_LEN, len);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void put_prefix4(struct nlmsghdr *nlh, const char *addr, uint8_t len)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, DSLITE_AFTR_A_PREFIX);
+	struct in_addr a;
+
+	inet_pton(AF_INET, addr, &a);
+	mnl_attr_put(nlh, DSLITE_AFTR_PREFIX_A_ADDR4, sizeof(a), &a);
+	mnl_attr_put_u8(nlh, DSLITE_AFTR_PREFIX_A_LEN, len);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static int pool_add(FIXTURE_DATA(dev) *self, const char *addr, uint8_t len,
+		    uint16_t pmin, uint16_t pmax)
+{
+	struct nlmsghdr *nlh = command(self, DSLITE_AFTR_CMD_POOL_ADD);
+
+	put_prefix4(nlh, addr, len);
+	if (pmin || pmax) {
+		mnl_attr_put_u16(nlh, DSLITE_AFTR_A_PORT_MIN, pmin);
+		mnl_attr_put_u16(nlh, DSLITE_AFTR_A_PORT_MAX, pmax);
+	}
+	return transact(self->nl, nlh, NULL, &self->r);
+}
+
+/* How many messages a dump of @cmd for our instance returns. */
+static int dump_count(FIXTURE_DATA(dev) *self, uint8_t cmd)
+{
+	struct nlmsghdr *nlh = command(self, cmd);
+
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	if (transact(self->nl, nlh, on_msg, &self->r))
+		return -1;
+	return self->r.nmsgs;
+}
+
+TEST_F(dev, b4_prefix_too_long_refused)
+{
+	struct nlmsghdr *nlh = command(self, DSLITE_AFTR_CMD_B4_ALLOW);
+
+	put_prefix6(nlh, "2001:db8::", 129);
+	EXPECT_TRUE(refused(self, nlh));
+}
+
+TEST_F(dev, b4_prefix_host_bits_refused)
+{
+	struct nlmsghdr *nlh = command(self, DSLITE_AFTR_CMD_B4_ALLOW);
+
+	put_prefix6(nlh, "2001:db8::1", 32);
+	EXPECT_TRUE(refused(self, nlh));
+}
+
+TEST_F(dev, b4_deny_unknown_refused)
+{
+	struct nlmsghdr *nlh = command(self, DSLITE_AFTR_CMD_B4_DENY);
+
+	put_prefix6(nlh, "2001:db8:100::", 40);
+	EXPECT_TRUE(refused(self, nlh));
+}
+
+TEST_F(dev, pool_prefix_too_short_refused)
+{
+	EXPECT_GT(0, pool_add(self, "10.0.0.0", DSLITE_AFTR_MIN_POOL_PREFIX_LEN - 1, 0, 0));
+	EXPECT_NE(0, self->r.extack[0]);
+	EXPECT_EQ(0, dump_count(self, DSLITE_AFTR_CMD_POOL_GET));
+}
+
+TEST_F(dev, pool_host_bits_refused)
+{
+	EXPECT_GT(0, pool_add(self, "198.51.100.1", 28, 0, 0));
+	EXPECT_NE(0, self->r.extack[0]);
+}
+
+TEST_F(dev, pool_port_range_refused)
+{
+	EXPECT_GT(0, pool_add(self, "198.51.100.0", 28, 2000, 1000));
+	EXPECT_NE(0, self->r.extack[0]);
+	EXPECT_GT(0, pool_add(self, "198.51.100.0", 28, 0, 1000));
+	EXPECT_NE(0, self->r.extack[0]);
+	EXPECT_EQ(0, dump_count(self, DSLITE_AFTR_CMD_POOL_GET));
+}
+
+TEST_F(dev, pool_overlap_refused)
+{
+	ASSERT_EQ(0, pool_add(self, "198.51.100.0", 28, 0, 0))
+		TH_LOG("refused: %s", self->r.extack);
+	EXPECT_GT(0, pool_add(self, "198.51.100.8", 29, 0, 0));
+	EXPECT_NE(0, self->r.extack[0]);
+	TH_LOG("refused as expected: %s", self->r.extack);
+	EXPECT_GT(0, pool_add(self, "198.51.100.0", 24, 0, 0));
+	EXPECT_NE(0, self->r.extack[0]);
+	EXPECT_EQ(1, dump_count(self, DSLITE_AFTR_CMD_POOL_GET));
+}
+
+TEST_F(dev, pool_on_unknown_device_refused)
+{
+	struct nlmsghdr *nlh = genl_request(self->buf, self->family,
+					    DSLITE_AFTR_CMD_POOL_ADD,
+					    DSLITE_AFTR_GENL_VERSION);
+
+	mnl_attr_put_strz(nlh, DSLITE_AFTR_A_IFNAME, "nosuch0");
+	put_prefix4(nlh, "198.51.100.0", 28);
+	EXPECT_TRUE(refused(self, nlh));
+	EXPECT_EQ(0, dump_count(self, DSLITE_AFTR_CMD_POOL_GET));
+}
+
+/* A request with one good and one bad value changes neither. */
+TEST_F(dev, dev_set_is_all_or_nothing)
+{
+	struct nlmsghdr *nlh = command(self, DSLITE_AFTR_CMD_DEV_SET);
+
+	mnl_attr_put_u32(nlh, DSLITE_AFTR_A_TIMEOUT_UDP, 100);
+	mnl_attr_put_u32(nlh, DSLITE_AFTR_A_BLOCK_SIZE, DSLITE_AFTR_MIN_BLOCK_SIZE - 1);
+	EXPECT_TRUE(refused(self, nlh));
+
+	nlh = dev_get(self);
+	mnl_attr_put_u32(nlh, DSLITE_AFTR_A_IFINDEX, self->ifindex);
+	ASSERT_EQ(0, transact(self->nl, nlh, on_dev, &self->r));
+	EXPECT_EQ((uint32_t)DSLITE_AFTR_DEF_TIMEOUT_UDP, self->r.timeout_udp);
+}
+
+TEST_F(dev, too_many_endpoints_refused)
+{
+	struct nlmsghdr *nlh = command(self, DSLITE_AFTR_CMD_DEV_SET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, DSLITE_AFTR_A_ENDPOINTS);
+	struct in6_addr a;
+	int i;
+
+	inet_pton(AF_INET6, "2001:db8::1", &a);
+	for (i = 0; i <= DSLITE_AFTR_MAX_ENDPOINTS; i++) {
+		a.s6_addr[15] = i + 1;
+		mnl_attr_put(nlh, i + 1, sizeof(a), &a);
+	}
+	mnl_attr_nest_end(nlh, nest);
+	EXPECT_TRUE(refused(self, nlh));
 }
 
 TEST_HARNESS_MAIN

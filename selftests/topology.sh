@@ -114,7 +114,7 @@ srv_echo_servers() {
 # tcp_seen NS DST [SPORT]: what the TCP echo server at DST saw the client
 # in NS as ("addr:port").
 tcp_seen() {
-	in_ns "$1" socat -t 10 -T 10 - "TCP:$2:8080${3:+,bind=$LAN_HOST:$3}" </dev/null |
+	in_ns "$1" socat -t 10 -T 10 - "TCP:$2:8080${3:+,bind=$LAN_HOST:$3,reuseaddr}" </dev/null |
 		tr ' ' :
 }
 
@@ -124,14 +124,15 @@ udp_seen() {
 		tr ' ' :
 }
 
-# stat_of NAME: one counter of aftr0 (its JSON name, e.g. drop-b4-denied).
+# stat_of NAME: one counter of aftr0, by the name aftrctl prints.
 stat_of() {
-	aftr_run -j stats dev aftr0 | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-d = d[0] if isinstance(d, list) else d
-s = d.get("stats", d)
-print(s[sys.argv[1]])' "$1"
+	aftr_run stats dev aftr0 | awk -v name="$1" '$1 == name { print $2; n++ } END { exit !n }'
+}
+
+# stat_above NAME VALUE: counter NAME is above VALUE (for wait_until, which
+# must re-read the counter on every poll).
+stat_above() {
+	test "$(stat_of "$1")" -gt "$2"
 }
 
 # setup DESCRIPTION COMMAND...: a step that must hold for the rest of the

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Sends hand-made IPv4 packets into a softwire, as a B4 would but with any
+header we like, so tests can show what the AFTR does with bad ones.
+
+    softwire_send.py AFTR6 KIND [SRC4 [DST4]]
+
+The IPv4 packet goes as the payload of an IPv6 packet with next header 4
+(IPv4) to AFTR6, from this namespace's own address. KIND is one of:
+  udp          a valid UDP datagram (SRC4 any address: for source checks)
+  bad-csum     a UDP datagram whose IPv4 header checksum is wrong
+  bad-ihl      an IPv4 header claiming a length under 20 bytes
+  bad-len      total length larger than the packet
+  bad-version  version 6 in the inner header
+  gre          a valid IPv4 header carrying GRE (protocol 47)
+"""
+import socket
+import struct
+import sys
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def ipv4(src, dst, proto, payload, ihl=5, version=4, tot=None, good_csum=True):
+    tot = 20 + len(payload) if tot is None else tot
+    hdr = struct.pack("!BBHHHBBH4s4s", version << 4 | ihl, 0, tot, 0x1234, 0,
+                      64, proto, 0, socket.inet_aton(src), socket.inet_aton(dst))
+    c = csum(hdr)
+    if not good_csum:
+        c ^= 0x5A5A
+    return hdr[:10] + struct.pack("!H", c) + hdr[12:] + payload
+
+
+def udp(src, dst, sport=4000, dport=9000, data=b"probe"):
+    length = 8 + len(data)
+    pseudo = struct.pack("!4s4sBBH", socket.inet_aton(src),
+                         socket.inet_aton(dst), 0, 17, length)
+    hdr = struct.pack("!HHHH", sport, dport, length, 0)
+    c = csum(pseudo + hdr + data) or 0xFFFF
+    return struct.pack("!HHHH", sport, dport, length, c) + data
+
+
+def packet(kind, src, dst):
+    if kind == "udp":
+        return ipv4(src, dst, 17, udp(src, dst))
+    if kind == "bad-csum":
+        return ipv4(src, dst, 17, udp(src, dst), good_csum=False)
+    if kind == "bad-ihl":
+        return ipv4(src, dst, 17, udp(src, dst), ihl=4)
+    if kind == "bad-len":
+        return ipv4(src, dst, 17, udp(src, dst), tot=200)
+    if kind == "bad-version":
+        return ipv4(src, dst, 17, udp(src, dst), version=6)
+    if kind == "gre":
+        return ipv4(src, dst, 47, b"\0\0\x08\0" + b"x" * 20)
+    sys.exit("unknown kind " + kind)
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    aftr, kind = sys.argv[1], sys.argv[2]
+    src = sys.argv[3] if len(sys.argv) > 3 else "192.168.1.2"
+    dst = sys.argv[4] if len(sys.argv) > 4 else "203.0.113.2"
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_IPIP)
+    s.sendto(packet(kind, src, dst), (aftr, 0))
+
+
+if __name__ == "__main__":
+    main()
