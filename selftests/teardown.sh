@@ -42,8 +42,8 @@ binding_count() {
 # fill: both B4s open FLOWS_PER_B4 UDP flows each, at the same time; a
 # second pass makes up for datagrams lost on the way.
 fill() {
-	local pass b4 pids
-	for pass in 1 2; do
+	local b4 pids
+	for _ in 1 2; do
 		pids=()
 		for b4 in "$B4A" "$B4B"; do
 			in_ns "$b4" python3 "$FLOWS" udp "$SINK" $SINK_PORT 20000 "$FLOWS_PER_B4" &
@@ -58,11 +58,12 @@ fill() {
 }
 
 # traffic: a sender looping over 500 new source ports in each B4, killed
-# at exit.
+# at exit. Started with ip itself, not in_ns: $! must be the sender (ip
+# execs it), not a subshell whose death would leave it running.
 traffic() {
 	local b4
 	for b4 in "$B4A" "$B4B"; do
-		in_ns "$b4" python3 "$FLOWS" udp "$SINK" $SINK_PORT 30000 500 --loop \
+		ip netns exec "$b4" python3 "$FLOWS" udp "$SINK" $SINK_PORT 30000 500 --loop \
 			>/dev/null 2>&1 &
 		at_exit "kill $!"
 		senders+=($!)
