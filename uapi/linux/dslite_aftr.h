@@ -71,6 +71,73 @@
  *	enum dslite_aftr_stat, attribute type = counter + 1; padding inside the
  *	nest, where the kernel adds it, has type 0).
  *
+ * DEV_SET also takes EVENTS_BINDINGS (u8, 0 or 1; default 0), and DEV_GET
+ * reports it: whether binding created/expired events are sent.
+ *
+ * Deterministic mode (RFC 7422, CGN-5)
+ * ------------------------------------
+ * A det rule maps every B4 prefix of length B4_LEN inside B4_PREFIX (ADDR6,
+ * LEN = plen) to one address of PREFIX (ADDR4, LEN) and one contiguous port
+ * range inside PORT_MIN..PORT_MAX, by arithmetic alone:
+ *
+ *	nb4   = 2^(B4_LEN - plen)		B4 prefixes in the rule
+ *	naddr = 2^(32 - PREFIX.LEN)		pool addresses
+ *	share = ceil(nb4 / naddr)		B4s per address (B4_PER_ADDR)
+ *	ppb   = floor((PORT_MAX - PORT_MIN + 1) / share)	(PORTS_PER_B4)
+ *	i     = bits plen .. B4_LEN-1 of the B4's address, as an integer
+ *	address = PREFIX + i / share
+ *	ports   = PORT_MIN + (i % share) * ppb .. that + ppb - 1
+ *
+ * A rule is refused when ppb < DSLITE_AFTR_DET_MIN_PORTS (the message says
+ * how many ports are missing), when B4_LEN - plen > DSLITE_AFTR_DET_MAX_BITS,
+ * when B4_LEN < plen, when its B4 prefix overlaps another rule's, or when its
+ * pool overlaps another rule's pool or a dynamic pool (POOL_ADD likewise
+ * refuses a pool overlapping a det pool). A B4 inside a rule takes its
+ * bindings only from its range, on its address. Route the det pool to the
+ * device like a dynamic one.
+ *
+ * DSLITE_AFTR_CMD_DET_ADD (do)
+ *	B4_PREFIX, B4_LEN, PREFIX (ADDR4, LEN); PORT_MIN and PORT_MAX (default
+ *	1024-65535).
+ * DSLITE_AFTR_CMD_DET_DEL (do)
+ *	B4_PREFIX (as added). Ends the bindings of the rule's B4s.
+ * DSLITE_AFTR_CMD_DET_GET (dump)
+ *	One message per rule: B4_PREFIX, B4_LEN, PREFIX, PORT_MIN, PORT_MAX,
+ *	B4_PER_ADDR, PORTS_PER_B4, B4_COUNT (B4s active now).
+ * DSLITE_AFTR_CMD_DET_LOOKUP (do)
+ *	Either B4_ADDR, or OUTER_ADDR and OUTER_PORT. Reply: B4_PREFIX (the
+ *	B4's own prefix, LEN = B4_LEN), OUTER_ADDR, PORT_MIN, PORT_MAX (its
+ *	range). -ENOENT when no rule covers the request.
+ *
+ * Static mappings (CGN-7)
+ * -----------------------
+ * DSLITE_AFTR_CMD_STATIC_ADD (do)
+ *	B4_ADDR, PROTO (TCP or UDP), INNER_ADDR, INNER_PORT, OUTER_ADDR,
+ *	OUTER_PORT. OUTER_ADDR must be in a dynamic pool and OUTER_PORT within
+ *	its port range, and the outer port must not be in use (by a static
+ *	mapping or a live binding). A static mapping pins its B4 to OUTER_ADDR:
+ *	a B4 already paired with another address is refused. The binding never
+ *	expires and accepts inbound traffic with no outbound packet first; its
+ *	port is never handed out dynamically.
+ * DSLITE_AFTR_CMD_STATIC_DEL (do)
+ *	PROTO, OUTER_ADDR, OUTER_PORT.
+ * DSLITE_AFTR_CMD_STATIC_GET (dump)
+ *	One message per mapping, with the six attributes of STATIC_ADD.
+ *
+ * Events (CGN-6)
+ * --------------
+ * Multicast group DSLITE_AFTR_MCGRP_EVENTS; join it with CAP_NET_ADMIN. Each
+ * message is a DSLITE_AFTR_CMD_EVENT with IFINDEX, EVENT (enum
+ * dslite_aftr_event), TIMESTAMP_NS (u64, CLOCK_REALTIME) and B4_ADDR, and:
+ *	BLOCK_ALLOC, BLOCK_FREE: OUTER_ADDR, PORT_MIN, PORT_MAX
+ *	BINDING_CREATE, BINDING_EXPIRE: PROTO, INNER_ADDR, INNER_PORT,
+ *		OUTER_ADDR, OUTER_PORT (only when EVENTS_BINDINGS is on)
+ *	QUOTA, POOL_EXHAUSTED: PROTO, INNER_ADDR, INNER_PORT, and OUTER_ADDR
+ *		when the B4 has one; QUOTA at most once a second per B4
+ * The destination of a connection is never sent. Events are sent with
+ * GFP_ATOMIC and dropped, not queued, when the listener's socket is full: a
+ * listener learns of the loss from ENOBUFS on its socket.
+ *
  * Arrays (ENDPOINTS, ALLOWED) are nests whose members are numbered from 1;
  * the kernel ignores the numbers on input. Nests carry NLA_F_NESTED.
  */
@@ -79,6 +146,7 @@
 
 #define DSLITE_AFTR_GENL_NAME		"dslite_aftr"
 #define DSLITE_AFTR_GENL_VERSION	1
+#define DSLITE_AFTR_MCGRP_EVENTS	"events"
 #define DSLITE_AFTR_LINK_KIND		"dslite"
 
 /* The AFTR's own IPv4 address toward the B4s (RFC 6333 section 5.7). */
@@ -104,6 +172,9 @@
 #define DSLITE_AFTR_MAX_TIMEOUT			(7 * 24 * 3600)
 /* Shortest pool prefix: 4096 addresses per pool. */
 #define DSLITE_AFTR_MIN_POOL_PREFIX_LEN		20
+/* Deterministic rules: fewest ports per B4, most B4 prefixes (2^bits). */
+#define DSLITE_AFTR_DET_MIN_PORTS		8
+#define DSLITE_AFTR_DET_MAX_BITS		24
 
 enum dslite_aftr_cmd {
 	DSLITE_AFTR_CMD_UNSPEC,
@@ -118,6 +189,14 @@ enum dslite_aftr_cmd {
 	DSLITE_AFTR_CMD_BINDING_GET,
 	DSLITE_AFTR_CMD_BINDING_FLUSH,
 	DSLITE_AFTR_CMD_STATS_GET,
+	DSLITE_AFTR_CMD_DET_ADD,
+	DSLITE_AFTR_CMD_DET_DEL,
+	DSLITE_AFTR_CMD_DET_GET,
+	DSLITE_AFTR_CMD_DET_LOOKUP,
+	DSLITE_AFTR_CMD_STATIC_ADD,
+	DSLITE_AFTR_CMD_STATIC_DEL,
+	DSLITE_AFTR_CMD_STATIC_GET,
+	DSLITE_AFTR_CMD_EVENT,		/* notifications only */
 
 	__DSLITE_AFTR_CMD_MAX
 };
@@ -157,6 +236,13 @@ enum dslite_aftr_attr {
 	DSLITE_AFTR_A_BLOCK_COUNT,	/* u32 */
 	DSLITE_AFTR_A_BLOCK_TOTAL,	/* u32 */
 	DSLITE_AFTR_A_STATS,		/* nest: u64 per enum dslite_aftr_stat */
+	DSLITE_AFTR_A_EVENTS_BINDINGS,	/* u8: 1 = send binding events */
+	DSLITE_AFTR_A_B4_PREFIX,	/* nest, enum dslite_aftr_prefix_attr (ADDR6) */
+	DSLITE_AFTR_A_B4_LEN,		/* u8: length of each B4's prefix */
+	DSLITE_AFTR_A_B4_PER_ADDR,	/* u32: B4s sharing one address */
+	DSLITE_AFTR_A_PORTS_PER_B4,	/* u32 */
+	DSLITE_AFTR_A_EVENT,		/* u8: enum dslite_aftr_event */
+	DSLITE_AFTR_A_TIMESTAMP_NS,	/* u64: CLOCK_REALTIME */
 
 	__DSLITE_AFTR_A_MAX
 };
@@ -215,5 +301,18 @@ enum dslite_aftr_stat {
 	__DSLITE_AFTR_STAT_MAX
 };
 #define DSLITE_AFTR_STAT_MAX (__DSLITE_AFTR_STAT_MAX - 1)
+
+/* What a DSLITE_AFTR_CMD_EVENT reports. */
+enum dslite_aftr_event {
+	DSLITE_AFTR_EVENT_BLOCK_ALLOC,		/* a B4 took a port block */
+	DSLITE_AFTR_EVENT_BLOCK_FREE,		/* ... and gave it back */
+	DSLITE_AFTR_EVENT_BINDING_CREATE,
+	DSLITE_AFTR_EVENT_BINDING_EXPIRE,	/* ended, for any reason */
+	DSLITE_AFTR_EVENT_QUOTA,		/* per-B4 binding or block limit hit */
+	DSLITE_AFTR_EVENT_POOL_EXHAUSTED,	/* no free block for the B4 */
+
+	__DSLITE_AFTR_EVENT_MAX
+};
+#define DSLITE_AFTR_EVENT_MAX (__DSLITE_AFTR_EVENT_MAX - 1)
 
 #endif /* _UAPI_LINUX_DSLITE_AFTR_H */
