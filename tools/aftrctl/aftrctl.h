@@ -70,6 +70,7 @@ int nl_talk(struct nlmsghdr *req, nl_msg_cb cb, void *data);
 int nl_parse_prefix(const struct nlattr *nest, const struct nlattr **tb);
 void nl_put_dev(struct nlmsghdr *req, uint32_t ifindex, const char *ifname);
 void nl_close(void);
+int nl_listen(nl_msg_cb cb, void (*lost)(void *data), void *data);
 
 /* Instances a command acts on: the one named, or all of them. */
 struct dev_ref {
@@ -102,6 +103,9 @@ int do_b4(struct args *a);
 int do_pool(struct args *a);
 int do_binding(struct args *a);
 int do_stats(struct args *a);
+int do_det(struct args *a);
+int do_static(struct args *a);
+int do_monitor(struct args *a);
 void stats_print(const struct nlattr *nest);
 
 #endif /* AFTRCTL_H */

@@ -16,7 +16,8 @@ static void usage(void)
 	      "       aftrctl dev set [dev] DEV [ endpoint ADDR6 ]... [ endpoint none ]\n"
 	      "                  [ timeout { udp | tcp-est | tcp-trans | icmp } SECS ]...\n"
 	      "                  [ holddown SECS ] [ block-size N ] [ max-blocks N ]\n"
-	      "                  [ max-bindings N ] [ max-new-rate N ]\n", stdout);
+	      "                  [ max-bindings N ] [ max-new-rate N ] [ events-bindings { 0 | 1 } ]\n",
+	      stdout);
 }
 
 struct dev_list {
@@ -154,6 +155,9 @@ static int print_dev(const struct nlattr **tb, void *data)
 	out_attr_u32("max-blocks", " max-blocks %s", tb[DSLITE_AFTR_A_MAX_BLOCKS]);
 	out_attr_u32("max-bindings", " max-bindings %s", tb[DSLITE_AFTR_A_MAX_BINDINGS]);
 	out_attr_u32("max-new-rate", " max-new-rate %s\n", tb[DSLITE_AFTR_A_MAX_NEW_RATE]);
+	if (tb[DSLITE_AFTR_A_EVENTS_BINDINGS])
+		out_uint("events-bindings", "    events-bindings %s\n",
+			 mnl_attr_get_u8(tb[DSLITE_AFTR_A_EVENTS_BINDINGS]));
 	return 0;
 }
 
@@ -218,6 +222,7 @@ static const struct setting {
 	{ "max-blocks", DSLITE_AFTR_A_MAX_BLOCKS, 1, UINT32_MAX },
 	{ "max-bindings", DSLITE_AFTR_A_MAX_BINDINGS, 1, UINT32_MAX },
 	{ "max-new-rate", DSLITE_AFTR_A_MAX_NEW_RATE, 1, UINT32_MAX },
+	{ "events-bindings", DSLITE_AFTR_A_EVENTS_BINDINGS, 0, 1 },
 }, timeouts[] = {
 	{ "udp", DSLITE_AFTR_A_TIMEOUT_UDP, 1, DSLITE_AFTR_MAX_TIMEOUT },
 	{ "tcp-est", DSLITE_AFTR_A_TIMEOUT_TCP_EST, 1, DSLITE_AFTR_MAX_TIMEOUT },
@@ -321,10 +326,13 @@ static int dev_set(struct args *a)
 		any = true;
 	}
 	for (attr = 0; attr <= DSLITE_AFTR_A_MAX; attr++) {
-		if (s.set[attr]) {
+		if (!s.set[attr])
+			continue;
+		if (attr == DSLITE_AFTR_A_EVENTS_BINDINGS)	/* the one flag, a u8 */
+			mnl_attr_put_u8(req, attr, (uint8_t)s.val[attr]);
+		else
 			mnl_attr_put_u32(req, attr, s.val[attr]);
-			any = true;
-		}
+		any = true;
 	}
 	if (!any)
 		return usage_error("nothing to set on %s", ifname);

@@ -67,7 +67,7 @@ static void usage(FILE *f)
 {
 	fputs("Usage: aftrctl [OPTIONS] OBJECT { COMMAND | help }\n"
 	      "       aftrctl [OPTIONS] -batch FILE [-force]\n"
-	      "where  OBJECT := { dev | b4 | pool | binding | stats }\n"
+	      "where  OBJECT := { dev | b4 | pool | det | static | binding | stats | monitor }\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NETNS |\n"
 	      "                    -V[ersion] | -h[elp] }\n", f);
 }
@@ -81,10 +81,14 @@ static int do_help(struct args *a)
 
 static const struct command objects[] = {
 	{ "dev", do_dev },
+	{ "d", do_dev },	/* as before "det" came: an exact match beats prefixes */
 	{ "b4", do_b4 },
 	{ "pool", do_pool },
 	{ "binding", do_binding },
 	{ "stats", do_stats },
+	{ "det", do_det },
+	{ "static", do_static },
+	{ "monitor", do_monitor },
 	{ "help", do_help },
 };
 

@@ -14,6 +14,7 @@
 
 static struct mnl_socket *sock;
 static uint16_t family;
+static uint32_t events_group;	/* 0: the kernel offers no events group */
 static uint32_t seq;
 /* Requests are small; dump replies come in skbs of up to 32 KiB. */
 #define REQ_SIZE	4096
@@ -59,6 +60,13 @@ static const int attr_len[DSLITE_AFTR_A_MAX + 1] = {
 	[DSLITE_AFTR_A_POOL_COUNT] = 4,
 	[DSLITE_AFTR_A_BLOCK_COUNT] = 4,
 	[DSLITE_AFTR_A_BLOCK_TOTAL] = 4,
+	[DSLITE_AFTR_A_EVENTS_BINDINGS] = 1,
+	[DSLITE_AFTR_A_B4_PREFIX] = 0,
+	[DSLITE_AFTR_A_B4_LEN] = 1,
+	[DSLITE_AFTR_A_B4_PER_ADDR] = 4,
+	[DSLITE_AFTR_A_PORTS_PER_B4] = 4,
+	[DSLITE_AFTR_A_EVENT] = 1,
+	[DSLITE_AFTR_A_TIMESTAMP_NS] = 8,
 };
 
 static const int prefix_attr_len[DSLITE_AFTR_PREFIX_A_MAX + 1] = {
@@ -208,15 +216,37 @@ static int exchange(struct nlmsghdr *req, mnl_cb_t cb)
 	return 0;
 }
 
+/* One CTRL_ATTR_MCAST_GROUPS entry: keep the id of the events group. */
+static void mcast_group(const struct nlattr *grp)
+{
+	const struct nlattr *attr, *name = NULL, *id = NULL;
+
+	mnl_attr_for_each_nested(attr, grp) {
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GRP_NAME &&
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+			name = attr;
+		else if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GRP_ID &&
+			 mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			id = attr;
+	}
+	if (name && id && !strcmp(mnl_attr_get_str(name), DSLITE_AFTR_MCGRP_EVENTS))
+		events_group = mnl_attr_get_u32(id);
+}
+
 static int cb_family(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *attr;
+	const struct nlattr *attr, *grp;
 
 	(void)data;
 	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
 		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
 		    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
 			family = mnl_attr_get_u16(attr);
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GROUPS &&
+		    mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0) {
+			mnl_attr_for_each_nested(grp, attr)
+				mcast_group(grp);
+		}
 	}
 	return MNL_CB_OK;
 }
@@ -274,6 +304,7 @@ void nl_close(void)
 		mnl_socket_close(sock);
 	sock = NULL;
 	family = 0;
+	events_group = 0;
 }
 
 /* A request to fill with attributes; the family is set when it is sent. */
@@ -317,4 +348,47 @@ int nl_talk(struct nlmsghdr *req, nl_msg_cb cb, void *data)
 	if (err == EBADMSG)
 		return kernel_error("malformed reply from the kernel");
 	return kernel_error("%s", strerror(err));
+}
+
+/*
+ * Join the events group and hand each notification to @cb, for as long as
+ * the socket lives; @lost is told each time the kernel dropped some because
+ * we read too slowly (ENOBUFS), and reading goes on. Returns an exit code.
+ */
+int nl_listen(nl_msg_cb cb, void (*lost)(void *data), void *data)
+{
+	static char buf[RECV_SIZE];
+	ssize_t n;
+	int ret;
+
+	if (!sock) {
+		ret = nl_open();
+		if (ret)
+			return ret;
+	}
+	if (!events_group)
+		return kernel_error("the %s module sends no events (too old?)",
+				    DSLITE_AFTR_GENL_NAME);
+	if (mnl_socket_setsockopt(sock, NETLINK_ADD_MEMBERSHIP, &events_group,
+				  sizeof(events_group)) < 0)
+		return kernel_error("cannot join the events group: %s", strerror(errno));
+	talk.cb = cb;
+	talk.data = data;
+	for (;;) {
+		n = mnl_socket_recvfrom(sock, buf, sizeof(buf));
+		if (n < 0 && errno == ENOBUFS) {
+			lost(data);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return kernel_error("reading events: %s", strerror(errno));
+		ret = mnl_cb_run2(buf, (size_t)n, 0, 0, cb_data, NULL, ctl_cbs,
+				  ARRAY_SIZE(ctl_cbs));
+		if (ret < 0 && errno != EBADMSG)
+			return kernel_error("reading events: %s", strerror(errno));
+		if (ret < 0)
+			warning("skipped a malformed event");
+	}
 }
