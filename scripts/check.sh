@@ -33,13 +33,29 @@ rm -f "$results/host.summary"
 "$top/selftests/run.sh" --host -s "$results/host.summary"
 tally host "$results/host.summary" $?
 
+# The guest suites of the kernels run side by side: each is one shell
+# running one test at a time, so two guests keep two cores busy where one
+# would leave a core idle. Each streams into its own log, shown when done.
+pids=()
 for k in $kernels; do
-	echo "check: guest suite on Linux $k"
 	out=$results/vm-$k
+	mkdir -p "$out"
 	rm -f "$out/summary"
+	echo "check: guest suite on Linux $k (log: $out/run.log)"
 	# The suite grows and TCG is slow on a busy machine: a generous limit.
-	"$top/selftests/vm/run" -k "$k" -t 1500 -o "$out" -- "$top/selftests/run.sh" -s "$out/summary"
-	tally "guest $k" "$out/summary" $?
+	"$top/selftests/vm/run" -k "$k" -t 1500 -o "$out" -- \
+		"$top/selftests/run.sh" -s "$out/summary" >"$out/run.log" 2>&1 &
+	pids+=($!)
+done
+i=0
+for k in $kernels; do
+	wait "${pids[$i]}"
+	rc=$?
+	i=$((i + 1))
+	out=$results/vm-$k
+	echo "check: guest suite on Linux $k"
+	grep -v '^\[ *[0-9.]*\] ' "$out/run.log"
+	tally "guest $k" "$out/summary" $rc
 done
 
 echo
