@@ -43,6 +43,35 @@ static int once(const char **seen, const char *keyword, struct args *a)
 	return args_value(a, keyword, seen);
 }
 
+/*
+ * The sizing of uapi/linux/dslite_aftr.h, checked before sending so that a
+ * rule that cannot fit is refused with the numbers on every kernel (older
+ * ones have no room for them in their extack messages).
+ */
+static int check_fit(struct det_rule *r)
+{
+	unsigned int bits = r->len - r->b4_plen;
+	uint64_t naddr = 1ULL << (32 - r->pool_plen), share, need, ports;
+
+	if (bits > DSLITE_AFTR_DET_MAX_BITS)
+		return usage_error("%s split into /%u is 2^%u B4 prefixes, at most 2^%d",
+				   r->b4, r->len, bits, DSLITE_AFTR_DET_MAX_BITS);
+	if (!r->ports) {
+		r->port_min = DSLITE_AFTR_DEF_PORT_MIN;
+		r->port_max = DSLITE_AFTR_DEF_PORT_MAX;
+	}
+	ports = r->port_max - r->port_min + 1U;
+	share = ((1ULL << bits) + naddr - 1) / naddr;
+	need = share * DSLITE_AFTR_DET_MIN_PORTS;
+	if (ports / share < DSLITE_AFTR_DET_MIN_PORTS)
+		return usage_error("%llu B4s per address of %s need %llu ports (%d each), "
+				   "ports %u-%u has %llu: %llu ports short",
+				   (unsigned long long)share, r->pool, (unsigned long long)need,
+				   DSLITE_AFTR_DET_MIN_PORTS, r->port_min, r->port_max,
+				   (unsigned long long)ports, (unsigned long long)(need - ports));
+	return 0;
+}
+
 static int parse_rule(struct args *a, struct det_rule *r, bool add)
 {
 	const char *word, *len = NULL;
@@ -89,7 +118,7 @@ static int parse_rule(struct args *a, struct det_rule *r, bool add)
 		return usage_error("\"len N\" and \"pool PREFIX4\" are needed");
 	if (r->len < r->b4_plen)
 		return usage_error("len %u is shorter than the B4 prefix %s", r->len, r->b4);
-	return 0;
+	return check_fit(r);
 }
 
 static void put_prefix(struct nlmsghdr *req, uint16_t type, uint16_t addr_type,
