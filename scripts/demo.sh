@@ -1,10 +1,29 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# demo.sh: a narrated tour, run by `make demo`. On the host it boots the
-# test guest (Debian's 6.1 kernel under QEMU; this machine's own kernel
-# cannot load modules) and runs itself inside with --in-guest, where it
-# loads the module, creates an AFTR instance and shows it with aftrctl.
+# demo.sh: the narrated DS-Lite tour that `make demo` runs. On the host it
+# boots the test guest (Debian's 6.1 kernel under QEMU; this machine's own
+# kernel cannot load modules) and runs itself inside with --in-guest.
+#
+# Inside, it builds two homes with the same private LAN behind one AFTR,
+# sends web, ping and UDP traffic from both to a server on the IPv4
+# internet, and shows what the AFTR made of it. Every network is a
+# namespace; every command is printed before it runs.
+#
+#   home A                                   the carrier         the internet
+#   lan-a           b4-a                     aftr                internet
+#   192.168.1.2 --- 192.168.1.1              2001:db8::1 (lo)
+#                   2001:db8:100::a --- 2001:db8:100::1
+#                          \== softwire ==> aftr0 (NAT44)
+#                                           203.0.113.1 ------- 203.0.113.2
+#                          /== softwire ==> pool 198.51.100.0/28  web :80
+#                   2001:db8:101::b --- 2001:db8:101::1          UDP echo :7
+#   192.168.1.2 --- 192.168.1.1
+#   lan-b           b4-b
+#   home B
+#
+# It exits non-zero as soon as a step that must work fails, so it is also a
+# smoke test of the whole data path.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -14,38 +33,227 @@ if [ "${1:-}" != --in-guest ]; then
 fi
 
 PATH=$top/tools/aftrctl:$PATH
+SERVER=203.0.113.2
+POOL=198.51.100.0/28
 
+# Narration: one line per argument, after a blank line.
 say() {
-	printf '\n### %s\n' "$*"
+	echo
+	printf '### %s\n' "$@"
 }
 
-# Shows a command (on stderr, so a pipe after it keeps the line), then runs it.
+fail() {
+	printf '\ndemo: FAILED: %s\n' "$*" >&2
+	exit 1
+}
+
+# The command as one would type it: words with blanks or shell characters
+# in single quotes.
+quote() {
+	local w line=
+	for w in "$@"; do
+		if [[ $w =~ ^[A-Za-z0-9_./:,=@%+-]+$ ]]; then
+			line+=" $w"
+		else
+			line+=" '${w//\'/\'\\\'\'}'"
+		fi
+	done
+	printf '%s' "${line# }"
+}
+
+show() {
+	printf '+ %s\n' "$(quote "$@")"
+}
+
 run() {
-	printf '# %s\n' "$*" >&2
-	"$@"
+	show "$@"
+	"$@" || fail "$*"
 }
 
-say "The kernel inside the guest is Debian's $(uname -r). The AFTR module is not loaded yet:"
-run lsmod | grep -E '^Module|dslite' || echo "(no dslite_aftr in lsmod)"
+# A server in the internet namespace, for the rest of the demo; what it
+# prints goes to servers.log.
+serve() {
+	printf '+ %s &\n' "$(quote ip netns exec internet "$@")"
+	ip netns exec internet "$@" >>servers.log 2>&1 &
+	servers+=" $!"
+}
 
-say "Load it. It sits on the kernel's IPv6 tunnel demultiplexer (tunnel6), beside ip6_tunnel."
+# wait_listening {t|u} ADDR:PORT: waits for a server to listen, for up to a
+# minute: under TCG on a busy machine, Python takes a while to start.
+wait_listening() {
+	local deadline=$((SECONDS + 60))
+	until ip netns exec internet ss -Hln$1 src "$2" | grep -q .; do
+		if [ $SECONDS -ge $deadline ]; then
+			cat servers.log
+			fail "nothing listens on $2"
+		fi
+		sleep 0.2
+	done
+}
+
+# from_both_lans [--send TEXT] COMMAND...: COMMAND on the LAN hosts of both
+# homes at the same time (fed TEXT on its standard input); then what each
+# printed, one after the other, in $out/lan-a and $out/lan-b.
+from_both_lans() {
+	local send= ns status
+	local -A pids
+	if [ "$1" = --send ]; then
+		send=$2
+		shift 2
+	fi
+	for ns in lan-a lan-b; do
+		if [ -n "$send" ]; then
+			printf '+ echo %s | %s &\n' "$send" "$(quote ip netns exec $ns "$@")"
+			echo "$send" | ip netns exec $ns "$@" >"$out/$ns" 2>&1 &
+		else
+			printf '+ %s &\n' "$(quote ip netns exec $ns "$@")"
+			ip netns exec $ns "$@" </dev/null >"$out/$ns" 2>&1 &
+		fi
+		pids[$ns]=$!
+	done
+	show wait
+	for ns in lan-a lan-b; do
+		status=0
+		wait "${pids[$ns]}" || status=$?
+		sed "s/^/$ns| /" "$out/$ns"
+		[ $status = 0 ] || fail "$ns: $*"
+	done
+}
+
+# home X B4ADDR: a home network: the LAN host lan-X, and its home router,
+# the B4 b4-X, with IPv6 only towards the carrier.
+home() {
+	local x=$1 b4=$2
+	local carrier=${b4%::*}::1
+
+	run ip netns add lan-$x
+	run ip netns add b4-$x
+	run ip link add eth0 netns lan-$x type veth peer name lan netns b4-$x
+	run ip -n lan-$x addr add 192.168.1.2/24 dev eth0
+	run ip -n lan-$x link set eth0 up
+	run ip -n lan-$x route add default via 192.168.1.1
+	run ip -n b4-$x addr add 192.168.1.1/24 dev lan
+	run ip -n b4-$x link set lan up
+	run ip netns exec b4-$x sysctl -w net.ipv4.ip_forward=1
+
+	run ip link add wan netns b4-$x type veth peer name home-$x netns aftr
+	run ip -n b4-$x -6 addr add $b4/64 dev wan nodad
+	run ip -n b4-$x link set wan up
+	run ip -n aftr -6 addr add $carrier/64 dev home-$x nodad
+	run ip -n aftr link set home-$x up
+	run ip -n b4-$x -6 route add default via $carrier
+
+	run ip -n b4-$x -6 tunnel add dslite mode ipip6 local $b4 remote 2001:db8::1
+	run ip -n b4-$x link set dslite up
+	run ip -n b4-$x route add default dev dslite
+}
+
+# The server's answers to the two homes differ: it saw them at different
+# external addresses or ports.
+seen_apart() {
+	[ -s "$out/lan-a" ] && [ -s "$out/lan-b" ] && ! cmp -s "$out/lan-a" "$out/lan-b"
+}
+
+out=$(mktemp -d)
+servers=
+cd "$out"
+
+say "The kernel inside the guest is Debian's $(uname -r). Load the AFTR module:"
 run modprobe dslite_aftr
-run lsmod | grep -E '^Module|dslite_aftr|tunnel6'
 
-say "An AFTR instance is a network device, created like any other link:"
-run ip link add aftr0 type dslite
-run ip link set aftr0 up
-run ip -d link show aftr0
+say "The internet: a server at $SERVER, one hop behind the AFTR's uplink 203.0.113.1."
+run ip netns add internet
+run ip netns add aftr
+run ip link add uplink netns aftr type veth peer name eth0 netns internet
+run ip -n aftr addr add 203.0.113.1/24 dev uplink
+run ip -n aftr link set uplink up
+run ip -n internet addr add $SERVER/24 dev eth0
+run ip -n internet link set eth0 up
+run ip -n internet route add default via 203.0.113.1
 
-say "aftrctl, the control tool, talks to the module over generic netlink. It lists the instance:"
-run aftrctl dev show
+say "On it, a web server whose page tells each visitor the address and port it came from:"
+cat >web.py <<'EOF'
+import http.server
 
-say "... and with -j, as JSON for scripts (ifname and ifindex as in 'ip -j link'):"
-run aftrctl -j -p dev show
+class Page(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = "Hello from 203.0.113.2! You came from %s port %d.\n" % self.client_address
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode())
 
-say "Deleting the device ends the instance; unloading the module leaves nothing behind."
-run ip link del aftr0
+http.server.ThreadingHTTPServer(("203.0.113.2", 80), Page).serve_forever()
+EOF
+run cat web.py
+serve python3 web.py
+say "And a UDP echo service: it answers with what it got and the address and port it saw:"
+serve socat UDP-RECVFROM:7,bind=$SERVER,fork 'SYSTEM:read -r m; echo "$m, seen as $SOCAT_PEERADDR port $SOCAT_PEERPORT"'
+wait_listening t $SERVER:80
+wait_listening u $SERVER:7
+
+say "The AFTR: softwires end at 2001:db8::1; the IPv4 pool $POOL is routed to aftr0," \
+    "the module's device."
+run ip netns exec aftr sysctl -w net.ipv4.ip_forward=1
+run ip -n aftr link set lo up
+run ip -n aftr -6 addr add 2001:db8::1/128 dev lo
+run ip -n aftr link add aftr0 type dslite
+run ip -n aftr link set aftr0 up
+run ip -n aftr route add $POOL dev aftr0
+say "aftrctl configures it over generic netlink (-n aftr: in the namespace aftr):"
+run aftrctl -n aftr dev set aftr0 endpoint 2001:db8::1
+run aftrctl -n aftr b4 allow dev aftr0 2001:db8:100::/40
+run aftrctl -n aftr pool add dev aftr0 $POOL
+run aftrctl -n aftr dev show
+
+say "Home A: a LAN host at 192.168.1.2 behind its home router, the B4 (192.168.1.1)." \
+    "The B4 has only IPv6 towards the carrier: its IPv4 default route goes into a" \
+    "softwire, a standard Linux ipip6 tunnel to the AFTR. (nodad only saves time.)"
+home a 2001:db8:100::a
+
+say "Home B: the same, with the same LAN 192.168.1.0/24; only the B4's IPv6 address differs."
+home b 2001:db8:101::b
+
+say "Web: both LAN hosts fetch the page at the same time."
+from_both_lans curl -sS --max-time 20 http://$SERVER/
+grep -q 'came from 198\.51\.100\.' "$out/lan-a" "$out/lan-b" || fail "web: not seen from the pool"
+seen_apart || fail "web: both homes seen at the same address and port"
+say "The server saw them at pool addresses, never at 192.168.1.2: the AFTR translated."
+
+say "Ping: from both LAN hosts."
+from_both_lans ping -c 2 -i 0.5 -W 5 $SERVER
+
+say "UDP: from both LAN hosts, both from 192.168.1.2 port 5000, the same source."
+from_both_lans --send hello socat -t 3 - UDP:$SERVER:7,bind=192.168.1.2:5000
+grep -q 'seen as 198\.51\.100\.' "$out/lan-a" "$out/lan-b" || fail "udp: no answer"
+seen_apart || fail "udp: both homes seen at the same address and port"
+say "The same source twice, seen as two different ones outside: each reply went home."
+
+say "The bindings, the AFTR's NAT table. Look at the udp lines: inner 192.168.1.2" \
+    "port 5000 twice, told apart by the b4 column (the softwire's IPv6 source), each" \
+    "with its own outer address and port. For icmp, the port is the ping identifier."
+run aftrctl -n aftr binding show
+
+say "The B4s: each has one outer IPv4 address for all its flows (paired pooling," \
+    "RFC 6888 REQ-2), and takes its ports from it in blocks of 64."
+run aftrctl -n aftr b4 show
+
+say "The pool: how many B4s use it, and how many of its port blocks are handed out."
+run aftrctl -n aftr pool show
+
+say "The counters: packets from and to the B4s' softwires, bindings and B4s created," \
+    "and the drops (drop-*), all 0 here."
+run aftrctl -n aftr stats
+
+say "Clean up: stop the servers, delete aftr0 and the namespaces; then the module" \
+    "unloads, leaving nothing behind."
+run kill $servers
+run ip -n aftr link del aftr0
+for ns in lan-a b4-a lan-b b4-b aftr internet; do
+	run ip netns del $ns
+done
 run modprobe -r dslite_aftr
-run lsmod | grep -E '^Module|dslite' || echo "(no dslite_aftr in lsmod)"
 
-say "That was the demo. make check runs the whole test suite, on 6.1 and 6.12."
+say "That was the tour. make check runs every test, on Linux 6.1 and 6.12."
+echo "demo: OK: two homes with one LAN 192.168.1.0/24 reached the internet through one AFTR"
