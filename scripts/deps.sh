@@ -6,14 +6,15 @@
 # when all are there.
 set -eu
 
-# Building the module and aftrctl, booting the test guest, running the demo.
+# Building the module and aftrctl, booting the test guest, running the demo
+# (its web server, UDP echo and clients: python3, socat, curl, ping).
 demo=(make gcc libc6-dev pkg-config libmnl-dev kmod iproute2 procps
       linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
-      cpio xz-utils zstd)
+      cpio xz-utils zstd python3 socat curl iputils-ping)
 # On top for make check: W=1 C=1 builds (sparse), the second kernel (dwarves
-# for its BTF), the kselftest harness (linux-source-6.1), dkms, the tests.
+# for its BTF), the kselftest harness (linux-source-6.1), dkms.
 check=(sparse dwarves linux-image-6.12-amd64 linux-headers-6.12-amd64
-       linux-source-6.1 dkms python3)
+       linux-source-6.1 dkms)
 
 case ${1:-check} in
 demo) want=("${demo[@]}") ;;
