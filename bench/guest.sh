@@ -150,13 +150,14 @@ setup_diy() {
 	local n=$1 i b4 nat="masquerade" elems=
 	[ "${2-}" != snat ] || nat="snat to $POOLRANGE"
 	modprobe nf_conntrack && conntrack_size || return
+	# Routing tables from 1000: 253-255 are default, main and local.
 	{
 		for ((i = 0; i < n; i++)); do
 			b4=$(b4_addr $i)
 			echo "tunnel add t$i mode ipip6 local $AFTR6 remote $b4"
 			echo "link set t$i up"
-			echo "rule add fwmark $((i + 1)) table $((i + 100))"
-			echo "route add default dev t$i table $((i + 100))"
+			echo "rule add fwmark $((i + 1)) table $((i + 1000))"
+			echo "route add default dev t$i table $((i + 1000))"
 		done
 	} | ip -n $MID -batch - || return
 	# Tunnel i: conntrack zone i + 1 and mark i + 1 (a zone needs an
@@ -172,6 +173,8 @@ setup_diy() {
 		echo "  chain mangle { type filter hook prerouting priority mangle;"
 		echo "    iifname \"t*\" ct mark set iifname map @b4"
 		echo "    iifname \"mid-s\" meta mark set ct mark; }"
+		# Replies are un-NATed in prerouting: the hook must exist.
+		echo "  chain pre { type nat hook prerouting priority dstnat; }"
 		echo "  chain post { type nat hook postrouting priority srcnat;"
 		echo "    oifname \"mid-s\" $nat; }"
 		echo "}"
@@ -285,7 +288,7 @@ wl_return() {
 				-s $SINK6 -d "$B4BASE" -n "$COUNT")
 		else
 			out=$(in_ns $SINK "$SENDER" -i sink0 -M "$(mac_of $MID mid-s)" -k ip4 \
-				-a $SRV4 -T $t -n "$COUNT")
+				-a $SRV4 -p 9 -T $t -n "$COUNT")
 		fi || { record return $c b4s=1 error send; continue; }
 		set -- $out
 		report return $c b4s=1 "$2 $(($(rx_of $at) - rx0)) $4"
@@ -362,6 +365,7 @@ wl_tcp() {
 		remote=$AFTR6
 		if [ $c = plain ]; then
 			remote=$SINK6
+			ip -n $SINK -6 route add default via 2001:db8:ffff::1 &&
 			ip -n $SINK -6 tunnel add b4 mode ipip6 local $SINK6 remote $B4BASE &&
 			ip -n $SINK link set b4 up &&
 			ip -n $SINK route add 192.168.1.0/24 dev b4 || continue
