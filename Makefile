@@ -43,9 +43,14 @@ demo:
 demo-installed: all
 	scripts/demo.sh
 
+# Side-by-side benchmarks in the guest (Documentation/performance.rst);
+# bench/run WORKLOAD... runs a part.
+bench: aftrctl
+	bench/run
+
 clean:
 	rm -rf build
 	$(MAKE) -C tools/aftrctl clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module aftrctl selftests check check-installed demo demo-installed clean
+.PHONY: all module aftrctl selftests check check-installed demo demo-installed bench clean
