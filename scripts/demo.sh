@@ -231,11 +231,13 @@ say "The same source twice, seen as two different ones outside: each reply went 
 
 say "The bindings, the AFTR's NAT table. Look at the udp lines: inner 192.168.1.2" \
     "port 5000 twice, told apart by the b4 column (the softwire's IPv6 source), each" \
-    "with its own outer address and port. For icmp, the port is the ping identifier."
+    "mapped to an outer address and port pair of its own. For icmp, the inner port" \
+    "is the ping identifier."
 run aftrctl -n aftr binding show
 
 say "The B4s: each has one outer IPv4 address for all its flows (paired pooling," \
-    "RFC 6888 REQ-2), and takes its ports from it in blocks of 64."
+    "RFC 6888 REQ-2), and takes its ports in blocks of 64: each B4's outer ports" \
+    "above lie in its own block."
 run aftrctl -n aftr b4 show
 
 say "The pool: how many B4s use it, and how many of its port blocks are handed out."
