@@ -93,8 +93,11 @@
  * when B4_LEN < plen, when its B4 prefix overlaps another rule's, or when its
  * pool overlaps another rule's pool or a dynamic pool (POOL_ADD likewise
  * refuses a pool overlapping a det pool). A B4 inside a rule takes its
- * bindings only from its range, on its address. Route the det pool to the
- * device like a dynamic one.
+ * bindings only from its range, on its address; DET_ADD ends the B4s of its
+ * prefix that were paired dynamically before. The range belongs to the B4
+ * prefix: while one B4 address holds it, another address in the same prefix
+ * is refused (counted as DROP_POOL_EXHAUSTED). Its B4s must also be allowed
+ * (B4_ALLOW). Route the det pool to the device like a dynamic one.
  *
  * DSLITE_AFTR_CMD_DET_ADD (do)
  *	B4_PREFIX, B4_LEN, PREFIX (ADDR4, LEN); PORT_MIN and PORT_MAX (default
@@ -111,6 +114,8 @@
  *
  * Static mappings (CGN-7)
  * -----------------------
+ * Not implemented by the kernel module yet: it answers STATIC_* with
+ * -EOPNOTSUPP. The commands below are the agreed interface.
  * DSLITE_AFTR_CMD_STATIC_ADD (do)
  *	B4_ADDR, PROTO (TCP or UDP), INNER_ADDR, INNER_PORT, OUTER_ADDR,
  *	OUTER_PORT. OUTER_ADDR must be in a dynamic pool and OUTER_PORT within
