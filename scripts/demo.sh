@@ -47,22 +47,9 @@ fail() {
 	exit 1
 }
 
-# The command as one would type it: words with blanks or shell characters
-# in single quotes.
-quote() {
-	local w line=
-	for w in "$@"; do
-		if [[ $w =~ ^[A-Za-z0-9_./:,=@%+-]+$ ]]; then
-			line+=" $w"
-		else
-			line+=" '${w//\'/\'\\\'\'}'"
-		fi
-	done
-	printf '%s' "${line# }"
-}
-
+# The command, as one would type it (no word has blanks or quotes).
 show() {
-	printf '+ %s\n' "$(quote "$@")"
+	printf '+ %s\n' "$*"
 }
 
 run() {
@@ -73,7 +60,7 @@ run() {
 # A server in the internet namespace, for the rest of the demo; what it
 # prints goes to servers.log.
 serve() {
-	printf '+ %s &\n' "$(quote ip netns exec internet "$@")"
+	show ip netns exec internet "$@" \&
 	ip netns exec internet "$@" >>servers.log 2>&1 &
 	servers+=" $!"
 }
@@ -103,10 +90,10 @@ from_both_lans() {
 	fi
 	for ns in lan-a lan-b; do
 		if [ -n "$send" ]; then
-			printf '+ echo %s | %s &\n' "$send" "$(quote ip netns exec $ns "$@")"
+			show echo "$send" \| ip netns exec $ns "$@" \&
 			echo "$send" | ip netns exec $ns "$@" >"$out/$ns" 2>&1 &
 		else
-			printf '+ %s &\n' "$(quote ip netns exec $ns "$@")"
+			show ip netns exec $ns "$@" \&
 			ip netns exec $ns "$@" </dev/null >"$out/$ns" 2>&1 &
 		fi
 		pids[$ns]=$!
@@ -190,7 +177,18 @@ EOF
 run cat web.py
 serve python3 web.py
 say "And a UDP echo service: it answers with what it got and the address and port it saw:"
-serve socat UDP-RECVFROM:7,bind=$SERVER,fork 'SYSTEM:read -r m; echo "$m, seen as $SOCAT_PEERADDR port $SOCAT_PEERPORT"'
+cat >echo.py <<'EOF'
+import socket
+
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.bind(("203.0.113.2", 7))
+while True:
+    data, client = sock.recvfrom(2048)
+    reply = "%s, seen as %s port %d\n" % (data.decode().strip(), *client)
+    sock.sendto(reply.encode(), client)
+EOF
+run cat echo.py
+serve python3 echo.py
 wait_listening t $SERVER:80
 wait_listening u $SERVER:7
 
@@ -224,8 +222,9 @@ say "The server saw them at pool addresses, never at 192.168.1.2: the AFTR trans
 say "Ping: from both LAN hosts."
 from_both_lans ping -c 2 -i 0.5 -W 5 $SERVER
 
-say "UDP: from both LAN hosts, both from 192.168.1.2 port 5000, the same source."
-from_both_lans --send hello socat -t 3 - UDP:$SERVER:7,bind=192.168.1.2:5000
+say "UDP: from both LAN hosts, both from 192.168.1.2 port 5000, the same source." \
+    "(UDP has no end: socat waits its -t 5 seconds for answers, then stops.)"
+from_both_lans --send hello socat -t 5 - UDP:$SERVER:7,bind=192.168.1.2:5000
 seen_apart 'seen as 198\.51\.100\.' || fail "udp: not both seen apart, at pool addresses"
 say "The same source twice, seen as two different ones outside: each reply went home."
 
