@@ -13,6 +13,14 @@ The IPv4 packet goes as the payload of an IPv6 packet with next header 4
   bad-len      total length larger than the packet
   bad-version  version 6 in the inner header
   gre          a valid IPv4 header carrying GRE (protocol 47)
+  ce-ect       UDP marked ECT(0) inside, CE on the outer header
+  ce-not-ect   UDP not ECN-capable inside, CE on the outer header
+  frags        a UDP datagram with 2000 bytes of data in three IPv4 fragments,
+               each in its own softwire packet, in order
+  frags-reversed  the same with 2400 bytes, the last fragment first
+  big          a 1500-byte IPv4 UDP datagram: over a 1500-byte link, this
+               host's IPv6 sends the softwire packet in fragments
+The new kinds' payloads ask udp_probe.py's server for no answer.
 """
 import socket
 import struct
@@ -28,9 +36,10 @@ def csum(data):
     return ~s & 0xFFFF
 
 
-def ipv4(src, dst, proto, payload, ihl=5, version=4, tot=None, good_csum=True):
+def ipv4(src, dst, proto, payload, ihl=5, version=4, tot=None, good_csum=True,
+         tos=0, frag=0):
     tot = 20 + len(payload) if tot is None else tot
-    hdr = struct.pack("!BBHHHBBH4s4s", version << 4 | ihl, 0, tot, 0x1234, 0,
+    hdr = struct.pack("!BBHHHBBH4s4s", version << 4 | ihl, tos, tot, 0x1234, frag,
                       64, proto, 0, socket.inet_aton(src), socket.inet_aton(dst))
     c = csum(hdr)
     if not good_csum:
@@ -45,6 +54,35 @@ def udp(src, dst, sport=4000, dport=9000, data=b"probe"):
     hdr = struct.pack("!HHHH", sport, dport, length, 0)
     c = csum(pseudo + hdr + data) or 0xFFFF
     return struct.pack("!HHHH", sport, dport, length, c) + data
+
+
+# ECN codepoints (RFC 3168), and the IPv4 "more fragments" flag.
+ECT0, CE = 2, 3
+MF = 0x2000
+QUIET = b"count=0\n"
+
+
+def fragments(src, dst, size, reverse):
+    """A UDP datagram with size bytes of data, in three IPv4 fragments."""
+    whole = udp(src, dst, data=QUIET.ljust(size, b"."))
+    step = (len(whole) // 3 + 7) & ~7
+    frags = [ipv4(src, dst, 17, whole[at:at + step],
+                  frag=at // 8 | (MF if at + step < len(whole) else 0))
+             for at in range(0, len(whole), step)]
+    return frags[::-1] if reverse else frags
+
+
+def packets(kind, src, dst):
+    """The inner packets to send, and the outer traffic class."""
+    if kind in ("ce-ect", "ce-not-ect"):
+        tos = ECT0 if kind == "ce-ect" else 0
+        return [ipv4(src, dst, 17, udp(src, dst, data=QUIET), tos=tos)], CE
+    if kind in ("frags", "frags-reversed"):
+        reverse = kind == "frags-reversed"
+        return fragments(src, dst, 2400 if reverse else 2000, reverse), 0
+    if kind == "big":
+        return [ipv4(src, dst, 17, udp(src, dst, data=QUIET.ljust(1472, b".")))], 0
+    return [packet(kind, src, dst)], 0
 
 
 def packet(kind, src, dst):
@@ -69,8 +107,11 @@ def main():
     aftr, kind = sys.argv[1], sys.argv[2]
     src = sys.argv[3] if len(sys.argv) > 3 else "192.168.1.2"
     dst = sys.argv[4] if len(sys.argv) > 4 else "203.0.113.2"
+    pkts, tclass = packets(kind, src, dst)
     s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_IPIP)
-    s.sendto(packet(kind, src, dst), (aftr, 0))
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, tclass)
+    for p in pkts:
+        s.sendto(p, (aftr, 0))
 
 
 if __name__ == "__main__":
