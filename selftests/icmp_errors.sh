@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ICMP errors toward the B4s:
+#  - NAT-9: an error from the internet about a B4's flow reaches the B4's
+#    application, translated with the packet it quotes (addresses, ports,
+#    checksums); one quoting a packet no binding sent is dropped and
+#    counted;
+#  - 6333-4: the errors the AFTR itself sends a B4's LAN host come from
+#    192.0.0.1 (here the "administratively prohibited" of a full quota).
+# Picture in topology.sh.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topology.sh"
+. "$(dirname "$0")/packets.sh"
+require_root
+require_module
+require_aftrctl
+require_cmd python3 tcpdump
+
+scratch=/tmp/icmp-errors-$$
+at_exit "rm -f $scratch.*"
+
+setup "the DS-Lite topology comes up" dslite_topology
+
+# Nothing listens on the server's UDP ports yet: it answers "port
+# unreachable", first to the LAN host's socket, then to a hand-made
+# datagram (4000 to 9000). The hand-made one has its checksum filled in:
+# the kernel's own are left to offload, which veths never do, so that
+# their quotes would never sum right, translated or not.
+setup "tcpdump listens on B4 A's tunnel" capture_start "$B4A" dslite 2 icmp
+probe "$B4A" "$SRV_ADDR:9" 6000 "x" >"$scratch.refused"
+in_ns "$B4A" "$SEND" "$AFTR6" udp
+capture_wait
+check "the application's connected socket is refused (NAT-9)" \
+	grep -qx '6000 ECONNREFUSED' "$scratch.refused"
+check "the error comes from the server, to the LAN host (NAT-9)" \
+	grep -q "$SRV_ADDR > $LAN_HOST: ICMP $SRV_ADDR udp port 9 unreachable" "$scratch.cap"
+check "it quotes the datagram as the LAN host sent it (NAT-9)" \
+	grep -q "$LAN_HOST\\.6000 > $SRV_ADDR\\.9: " "$scratch.cap"
+check "the quoted hand-made datagram sums right after translation (NAT-9)" \
+	grep -q "$LAN_HOST\\.4000 > $SRV_ADDR\\.9000: \\[udp sum ok\\]" "$scratch.cap"
+check "no IPv4 or ICMP checksum is wrong (NAT-9)" \
+	not grep -Eq 'bad cksum|wrong icmp cksum' "$scratch.cap"
+
+# An error quoting a datagram from a pool port below the pool's port range,
+# which no binding can hold.
+rx_packets() {
+	in_ns "$1" cat /sys/class/net/dslite/statistics/rx_packets
+}
+drops=$(stat_of drop-icmp-error) rx=$(rx_packets "$B4A")
+in_ns "$SRV" "$PROBE" unreachable 198.51.100.1 198.51.100.1:1000 "$SRV_ADDR:9"
+check "an error about no binding's packet is counted as drop-icmp-error (NAT-9)" \
+	wait_until 10 stat_above drop-icmp-error "$drops"
+check "... and reaches no B4" test "$(rx_packets "$B4A")" = "$rx"
+
+# One binding per B4: B4 B's second flow is refused by the AFTR itself.
+aftr_run dev set aftr0 max-bindings 1
+setup "a UDP probe server listens" probe_server
+setup "tcpdump listens on B4 B's tunnel" capture_start "$B4B" dslite 1 icmp
+probe "$B4B" "$SRV_ADDR:9000" 6100,6101 "count=1" >"$scratch.quota"
+capture_wait
+diag <"$scratch.quota"
+check "B4 B's first flow works" grep -q '^6100 [0-9]' "$scratch.quota"
+check "its second is refused: host unreachable (NAT-10)" \
+	grep -qx '6101 EHOSTUNREACH' "$scratch.quota"
+check "by ICMP from 192.0.0.1, communication administratively prohibited (6333-4)" \
+	grep -q "192\\.0\\.0\\.1 > $LAN_HOST: ICMP host $SRV_ADDR unreachable - admin prohibited filter" \
+	"$scratch.cap"
+check "quoting the refused datagram (6333-4)" \
+	grep -q "$LAN_HOST\\.6101 > $SRV_ADDR\\.9000: " "$scratch.cap"
+finish
