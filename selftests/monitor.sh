@@ -1,0 +1,208 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# aftrctl monitor, the compliance log (CGN-4, CGN-6). Monitors in text,
+# JSON and syslog form watch B4 A (topology.sh) take a port block and give
+# it back; binding events appear only once the instance is told to send
+# them; no line ever names a destination. A monitor that stops reading
+# while events pour in must say that it lost some, then go on.
+#
+# It also measures what the compliance log costs per subscriber: the bytes
+# of syslog lines for N connections from one B4 in deterministic mode, in
+# port-block mode and with binding events (Documentation/accountability.rst
+# quotes these numbers).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topology.sh"
+require_root
+require_module
+require_aftrctl
+require_cmd socat python3
+
+N=${VOLUME_CONNECTIONS:-100}
+tmp=$(mktemp -d)
+at_exit "rm -rf '$tmp'"
+
+setup "the DS-Lite topology comes up" dslite_topology
+setup "short timeouts, no hold-down" \
+	aftr_run dev set aftr0 timeout udp 2 holddown 0 max-new-rate 100000 \
+	max-bindings 4000 max-blocks 64
+
+# joined PID: the process PID has a generic netlink socket in a group.
+joined() {
+	awk -v pid="$1" '$2 == 16 && $3 == pid && $4 != "00000000" { f = 1 } END { exit !f }' \
+		"/proc/$1/net/netlink"
+}
+
+# monitor NAME ARGS...: "aftrctl ARGS" in the AFTR namespace, output in
+# $tmp/NAME (appended to, so that truncating it works) and $tmp/NAME.err,
+# killed at exit; waits until it listens.
+monitor() {
+	local name=$1
+	shift
+	ip netns exec "$AFTR" "$AFTRCTL" "$@" >>"$tmp/$name" 2>"$tmp/$name.err" &
+	printf -v "pid_$name" %s $!
+	at_exit "kill $!"
+	wait_until 20 joined $!
+}
+setup "a text monitor listens" monitor text monitor
+setup "a JSON monitor listens" monitor json -j monitor dev aftr0
+setup "a syslog monitor listens" monitor syslog monitor syslog
+in_ns "$AFTR" socat -u "UNIX-RECV:$tmp/log.sock" - >"$tmp/devlog" 2>/dev/null &
+at_exit "kill $!"
+setup "a syslog socket listens" wait_until 10 test -S "$tmp/log.sock"
+setup "a monitor logging to that socket listens" \
+	monitor socket monitor syslog "$tmp/log.sock"
+
+# flows NS FIRST COUNT: COUNT UDP flows from 192.168.1.2, source ports
+# FIRST on, to a server port nobody listens on (the NAT needs no answer).
+flows() {
+	in_ns "$1" python3 -c '
+import socket, sys
+first, count = int(sys.argv[2]), int(sys.argv[3])
+for port in range(first, first + count):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((sys.argv[1], port))
+    s.sendto(b"x", (sys.argv[4], 9999))
+    s.close()' "$LAN_HOST" "$2" "$3" "$SRV_ADDR"
+}
+
+# count FILE PATTERN: lines of FILE matching the extended regex PATTERN.
+count() {
+	grep -cE "$2" "$1"
+}
+has() {
+	[ "$(count "$1" "$2")" -ge "${3:-1}" ]
+}
+
+# --- Block allocation and expiry, in every form --------------------------
+TS='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z'
+ADDR='198\.51\.100\.[0-9]+'
+check "B4 A's first flow is translated" flows "$B4A" 20000 1
+check "text: block-alloc for B4 A, its address and 64 ports" wait_until 20 has "$tmp/text" \
+	"^\[$TS\] block-alloc dev aftr0 b4 $B4A6 ext $ADDR ports [0-9]+-[0-9]+$"
+
+json_has() {
+	python3 -c '
+import json, sys
+want = sys.argv[2]
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["event"] != want:
+        continue
+    assert set(e) == {"time", "timestamp-ns", "event", "ifname", "b4-addr", "outer-addr",
+                      "port-min", "port-max"}, e
+    assert e["ifname"] == "aftr0" and e["b4-addr"] == sys.argv[3], e
+    assert e["port-max"] - e["port-min"] == 63 and e["timestamp-ns"] > 0, e
+    sys.exit(0)
+sys.exit(1)' "$tmp/json" "$1" "$B4A6"
+}
+check "JSON: one object per line, with every field of block-alloc" \
+	wait_until 10 json_has block-alloc
+SD="\[dslite@32473 ifname=\"aftr0\" b4-addr=\"$B4A6\" outer-addr=\"$ADDR\" port-min=\"[0-9]+\" port-max=\"[0-9]+\"\]"
+check "syslog: an RFC 5424 line with structured data" wait_until 10 has "$tmp/syslog" \
+	"^<134>1 $TS [^ ]+ aftrctl [0-9]+ block-alloc $SD$"
+check "syslog socket: the same line as a datagram" wait_until 10 has "$tmp/devlog" \
+	"<134>1 $TS [^ ]+ aftrctl [0-9]+ block-alloc $SD"
+
+check "text: block-free once B4 A's binding expired" wait_until 60 has "$tmp/text" \
+	"^\[$TS\] block-free dev aftr0 b4 $B4A6 ext $ADDR ports [0-9]+-[0-9]+$"
+check "JSON: block-free with every field" wait_until 10 json_has block-free
+check "syslog: block-free" wait_until 10 has "$tmp/syslog" \
+	"^<134>1 $TS [^ ]+ aftrctl [0-9]+ block-free $SD$"
+check "no binding event while binding events are off (the default)" \
+	test "$(count "$tmp/text" binding-)" = 0
+
+# --- Binding events, on request -------------------------------------------
+check "dev set events-bindings 1" aftr_run dev set aftr0 events-bindings 1
+check "dev show reports it" \
+	sh -c "ip netns exec '$AFTR' '$AFTRCTL' dev show aftr0 | grep -q 'events-bindings 1'"
+check "B4 A's next flow is translated" flows "$B4A" 20001 1
+check "text: binding-create with protocol, inner and external endpoints" \
+	wait_until 20 has "$tmp/text" \
+	"^\[$TS\] binding-create dev aftr0 b4 $B4A6 proto udp inner 192\.168\.1\.2:20001 ext $ADDR:[0-9]+$"
+check "text: binding-expire after the UDP timeout" wait_until 60 has "$tmp/text" \
+	"^\[$TS\] binding-expire dev aftr0 b4 $B4A6 proto udp inner 192\.168\.1\.2:20001 ext $ADDR:[0-9]+$"
+# The binding's external endpoint lies in the block taken just before it.
+binding_in_block() {
+	python3 -c '
+import re, sys
+block = None
+for line in open(sys.argv[1]):
+    m = re.search(r" block-alloc .* ext (\S+) ports (\d+)-(\d+)$", line)
+    if m:
+        block = m.group(1), int(m.group(2)), int(m.group(3))
+    m = re.search(r" binding-create .* ext (\S+):(\d+)$", line)
+    if m:
+        print(block, line)
+        sys.exit(not (block and block[2] - block[1] == 63 and m.group(1) == block[0] and
+                      block[1] <= int(m.group(2)) <= block[2]))
+sys.exit(1)' "$tmp/text"
+}
+check "the binding's external port is in B4 A's 64-port block, on its address" \
+	binding_in_block
+check "syslog: binding-create" wait_until 10 has "$tmp/syslog" \
+	"^<134>1 $TS [^ ]+ aftrctl [0-9]+ binding-create \[dslite@32473 ifname=\"aftr0\" b4-addr=\"$B4A6\" proto=\"udp\" inner-addr=\"192\.168\.1\.2\" inner-port=\"20001\" outer-addr=\"$ADDR\" outer-port=\"[0-9]+\"\]$"
+check "no event names a destination (CGN-6)" \
+	sh -c "! grep -l '203\.0\.113\.' '$tmp/text' '$tmp/json' '$tmp/syslog' '$tmp/devlog'"
+check "no monitor lost anything so far" \
+	sh -c "! grep -q . '$tmp/text.err' '$tmp/json.err' '$tmp/syslog.err' '$tmp/socket.err'"
+check "dev set events-bindings 0" aftr_run dev set aftr0 events-bindings 0
+
+# --- Log volume per subscriber ---------------------------------------------
+# settled B4ADDR: B4ADDR has no binding left and gave back every block it
+# took, as far as the text log says.
+settled() {
+	[ "$(bindings_json b4 "$1" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')" = 0 ] &&
+	[ "$(count "$tmp/text" " block-alloc dev aftr0 b4 $1 ")" = \
+	  "$(count "$tmp/text" " block-free dev aftr0 b4 $1 ")" ]
+}
+
+# measure NAME NS B4ADDR FIRSTPORT: N flows from NS, from source ports
+# FIRSTPORT on; once all of it ended, the lines and bytes the syslog
+# monitor wrote about B4ADDR go to $tmp/volume-NAME and the TAP output.
+measure() {
+	local name=$1 ns=$2 b4=$3 lines bytes
+	wait_until 120 settled "$b4" || return
+	: >"$tmp/syslog"
+	flows "$ns" "$4" "$N" || return
+	wait_until 120 settled "$b4" || return
+	read -r lines bytes <<<"$(grep -F "b4-addr=\"$b4\"" "$tmp/syslog" | wc -lc)"
+	echo "# volume $name: $lines lines, $bytes bytes for $N connections"
+	echo "$lines $bytes" >"$tmp/volume-$name"
+}
+lines_of() {
+	cut -d' ' -f1 "$tmp/volume-$1"
+}
+
+# B4 B goes deterministic: its connections need no line at all.
+setup "a det rule covers B4 B" aftr_run det add dev aftr0 b4 2001:db8:101::/48 len 56 \
+	pool 198.51.100.64/26
+ip -n "$AFTR" route add 198.51.100.64/26 dev aftr0
+setup "deterministic mode: $N connections measured" measure det "$B4B" "$B4B6" 30000
+check "deterministic mode: no log line for $N connections" test "$(lines_of det)" = 0
+
+# B4 A in block mode, binding events off: ceil(N / 64) blocks, each taken
+# and given back.
+setup "block mode: $N connections measured" measure blocks "$B4A" "$B4A6" 30000
+blocks=$(((N + 63) / 64))
+check "block mode: one line per block taken and one per block freed ($blocks each)" \
+	test "$(lines_of blocks)" = $((2 * blocks))
+
+check "dev set events-bindings 1" aftr_run dev set aftr0 events-bindings 1
+setup "binding events: $N connections measured" measure bindings "$B4A" "$B4A6" 31000
+check "binding events: a line per connection opened and one per connection ended" \
+	test "$(lines_of bindings)" = $((2 * N + 2 * blocks))
+
+# --- Loss is reported, not silent -----------------------------------------
+setup "a monitor that will stall listens" monitor stalled monitor
+kill -STOP "$pid_stalled"
+flows "$B4A" 40000 2000
+kill -CONT "$pid_stalled"
+check "the stalled monitor warns that events were lost" \
+	wait_until 30 has "$tmp/stalled.err" '^Warning: events were lost'
+lines=$(wc -l <"$tmp/stalled")
+check "... and goes on printing events after the loss" \
+	wait_until 60 sh -c "[ \$(wc -l <'$tmp/stalled') -gt $lines ]"
+check "the syslog monitor logs a gap as a warning line when it loses events" \
+	sh -c "! grep -q lost '$tmp/syslog.err' || grep -qE '^<132>1 .* events-lost ' '$tmp/syslog'"
+finish
