@@ -155,15 +155,18 @@ static void print_event(const char *time, uint64_t ns, const char *event, const 
 static void sd_param(char *line, size_t size, const char *name, const char *value)
 {
 	size_t n = strlen(line);
+	int w = snprintf(line + n, size - n, " %s=\"", name);
 
-	n += (size_t)snprintf(line + n, n < size ? size - n : 0, " %s=\"", name);
-	for (; *value && n + 3 < size; value++) {
+	if (w < 0 || (size_t)w >= size - n)
+		return;		/* the line is full: truncated, still a string */
+	for (n += (size_t)w; *value && n + 3 < size; value++) {
 		if (*value == '"' || *value == '\\' || *value == ']')
 			line[n++] = '\\';
 		line[n++] = *value;
 	}
-	if (n + 2 < size)
-		snprintf(line + n, size - n, "\"");
+	if (n + 1 < size)
+		line[n++] = '"';
+	line[n] = '\0';
 }
 
 static void syslog_connect(struct monitor *m)
