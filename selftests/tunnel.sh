@@ -25,6 +25,10 @@ at_exit "rm -f $scratch.*"
 
 setup "the DS-Lite topology comes up" dslite_topology
 setup "a UDP probe server listens" probe_server
+# The AFTR's link toward B4 A gets another hop limit, which the softwire's
+# own 64 must not follow.
+setup "the AFTR's link to B4 A has hop limit 255" \
+	in_ns "$AFTR" sysctl -qw net.ipv6.conf.acc-B4A.hop_limit=255
 
 # Answers toward B4 A: two flows of two packets with DSCP EF and ECT(0),
 # sent with TTL 50, then one flow with AF11 and ECT(1).
