@@ -104,11 +104,10 @@ srv_echo_servers() {
 	for a in $SRV_ADDRS; do
 		srv_start socat -t 10 "TCP-LISTEN:8080,bind=$a,fork,reuseaddr" \
 			SYSTEM:'echo $SOCAT_PEERADDR $SOCAT_PEERPORT'
-		srv_start socat -t 10 "UDP-RECVFROM:9000,bind=$a,fork,reuseaddr" \
-			SYSTEM:'echo $SOCAT_PEERADDR $SOCAT_PEERPORT'
 	done
-	wait_until 10 in_ns "$SRV" sh -c 'ss -ltn | grep -q :8080' &&
-	wait_until 10 in_ns "$SRV" sh -c 'ss -lun | grep -q :9000'
+	srv_start "$TOP/selftests/udp_echo.py" 9000 $SRV_ADDRS
+	wait_until 60 in_ns "$SRV" sh -c 'ss -ltn | grep -q :8080' &&
+	wait_until 60 in_ns "$SRV" sh -c 'ss -lun | grep -q :9000'
 }
 
 # tcp_seen NS DST [SPORT]: what the TCP echo server at DST saw the client
