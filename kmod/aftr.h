@@ -39,6 +39,7 @@ struct aftr_params {
 	u32 max_blocks;
 	u32 max_bindings;
 	u32 max_new_rate;
+	u8 events_bindings;
 };
 
 /* An RCU-replaced set of IPv6 addresses (endpoints). */
@@ -80,6 +81,8 @@ struct aftr_stats {
  * @icmp_limit: rate limit state for the ICMP errors the AFTR originates
  * @dumps: netlink dumps in progress over this instance's tables (netlink.c);
  *	under RTNL, so that the instance can end them before its tables go
+ * @det: deterministic rules (det.c)
+ * @event_stamp: jiffies of the last POOL_EXHAUSTED event of no B4 (event.c)
  */
 struct aftr_dev {
 	struct net_device *dev;
@@ -95,6 +98,8 @@ struct aftr_dev {
 	struct aftr_pools *pools;
 	struct aftr_icmp_limit *icmp_limit;
 	struct list_head dumps;
+	struct aftr_det_rules __rcu *det;
+	unsigned long event_stamp;
 };
 
 static inline void aftr_count(struct aftr_dev *ad, enum dslite_aftr_stat s)

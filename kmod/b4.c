@@ -85,7 +85,7 @@ struct aftr_b4 *aftr_b4_lookup(struct aftr_dev *ad, const struct in6_addr *addr)
 }
 
 static struct aftr_b4 *b4_new(struct aftr_dev *ad, const struct in6_addr *addr,
-			      const struct in6_addr *endpoint, int *why)
+			      const struct in6_addr *endpoint, __be32 ext, int *why)
 {
 	struct aftr_b4 *b4 = kmem_cache_zalloc(b4_cache, GFP_ATOMIC);
 	int err;
@@ -100,7 +100,7 @@ static struct aftr_b4 *b4_new(struct aftr_dev *ad, const struct in6_addr *addr,
 	b4->tokens = READ_ONCE(ad->params.max_new_rate);
 	b4->refill = jiffies;
 	b4->idle_since = b4->refill;
-	err = aftr_pool_pair(ad, b4);
+	err = ext ? aftr_pool_pair_at(ad, b4, ext) : aftr_pool_pair(ad, b4);
 	if (err) {
 		*why = err == -ENOMEM ? AFTR_REFUSED_NOMEM : AFTR_REFUSED_POOL;
 		kmem_cache_free(b4_cache, b4);
@@ -112,16 +112,17 @@ static struct aftr_b4 *b4_new(struct aftr_dev *ad, const struct in6_addr *addr,
 /*
  * The whole call runs in one RCU read-side section: binding.c relies on it
  * to know when no creator can still be pairing with a pool being deleted.
+ * A new B4 pairs with @ext, or by hash when it is 0.
  */
-struct aftr_b4 *aftr_b4_get(struct aftr_dev *ad, const struct in6_addr *addr,
-			    const struct in6_addr *endpoint, int *why)
+static struct aftr_b4 *b4_get(struct aftr_dev *ad, const struct in6_addr *addr,
+			      const struct in6_addr *endpoint, __be32 ext, int *why)
 {
 	struct aftr_b4 *b4, *old;
 
 	b4 = aftr_b4_lookup(ad, addr);
 	if (b4)
 		return b4;
-	b4 = b4_new(ad, addr, endpoint, why);
+	b4 = b4_new(ad, addr, endpoint, ext, why);
 	if (!b4)
 		return NULL;
 	old = rhashtable_lookup_get_insert_fast(&ad->b4s->ht, &b4->node,
@@ -138,6 +139,18 @@ struct aftr_b4 *aftr_b4_get(struct aftr_dev *ad, const struct in6_addr *addr,
 		return NULL;
 	}
 	return old;
+}
+
+struct aftr_b4 *aftr_b4_get(struct aftr_dev *ad, const struct in6_addr *addr,
+			    const struct in6_addr *endpoint, int *why)
+{
+	return b4_get(ad, addr, endpoint, 0, why);
+}
+
+struct aftr_b4 *aftr_b4_get_at(struct aftr_dev *ad, const struct in6_addr *addr,
+			       const struct in6_addr *endpoint, __be32 ext, int *why)
+{
+	return b4_get(ad, addr, endpoint, ext, why);
 }
 
 bool aftr_b4_retire(struct aftr_dev *ad, struct aftr_b4 *b4, bool idle)

@@ -33,6 +33,8 @@ struct aftr_block;
  * @tokens: new-binding token bucket
  * @refill: jiffies the bucket was last refilled
  * @idle_since: jiffies @nports last fell to zero
+ * @event_stamp: jiffies of its last QUOTA or POOL_EXHAUSTED event; event.c
+ *	updates it with cmpxchg(), not under @lock
  * @blocks: the port blocks, @nblocks of them
  * @next_dead: link in a list of B4s being ended (b4.c)
  * @rcu: frees through RCU
@@ -51,6 +53,7 @@ struct aftr_b4 {
 	u32 tokens;
 	unsigned long refill;
 	unsigned long idle_since;
+	unsigned long event_stamp;
 	struct aftr_block **blocks;
 	struct aftr_b4 *next_dead;
 	struct rcu_head rcu;
@@ -77,6 +80,10 @@ struct aftr_b4 *aftr_b4_lookup(struct aftr_dev *ad,
  */
 struct aftr_b4 *aftr_b4_get(struct aftr_dev *ad, const struct in6_addr *addr,
 			    const struct in6_addr *endpoint, int *why);
+
+/* The same, but a new B4 is paired with @ext, which must be a pool's. */
+struct aftr_b4 *aftr_b4_get_at(struct aftr_dev *ad, const struct in6_addr *addr,
+			       const struct in6_addr *endpoint, __be32 ext, int *why);
 
 /*
  * Ends every B4 covered by @prefix that no allowed prefix covers any more,

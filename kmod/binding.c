@@ -17,6 +17,7 @@
 
 #include "b4.h"
 #include "binding.h"
+#include "event.h"
 #include "pool.h"
 
 /* Entries one run of the expiry worker looks at before it yields. */
@@ -205,6 +206,24 @@ static int b4_take_port(struct aftr_dev *ad, struct aftr_b4 *b4,
 	return 0;
 }
 
+/* Reports a refusal of @b (CGN-6); @b4 is NULL when no B4 could be made. */
+static void refusal_event(struct aftr_dev *ad, const struct aftr_binding *b,
+			  struct aftr_b4 *b4, int why)
+{
+	enum dslite_aftr_event ev;
+
+	if (why == AFTR_REFUSED_QUOTA)
+		ev = DSLITE_AFTR_EVENT_QUOTA;
+	else if (why == AFTR_REFUSED_POOL)
+		ev = DSLITE_AFTR_EVENT_POOL_EXHAUSTED;
+	else
+		return;
+	if (b4)
+		aftr_event_refusal(ad, ev, &b->in, b4->ext, &b4->event_stamp);
+	else
+		aftr_event_refusal(ad, ev, &b->in, 0, &ad->event_stamp);
+}
+
 /*
  * Finds or makes the B4 of @b and reserves a port on it. A B4 found dead was
  * taken out of the table already, so looking again finds or makes a live
@@ -218,13 +237,18 @@ static struct aftr_b4 *b4_reserve(struct aftr_dev *ad, struct aftr_binding *b,
 
 	for (tries = 0; tries < 2; tries++) {
 		b4 = aftr_b4_get(ad, &b->in.b4, endpoint, why);
-		if (!b4)
+		if (!b4) {
+			refusal_event(ad, b, NULL, *why);
 			return NULL;
+		}
 		spin_lock_bh(&b4->lock);
 		if (!b4->dead) {
 			*why = b4_take_port(ad, b4, b);
 			spin_unlock_bh(&b4->lock);
-			return *why ? NULL : b4;
+			if (!*why)
+				return b4;
+			refusal_event(ad, b, b4, *why);
+			return NULL;
 		}
 		spin_unlock_bh(&b4->lock);
 	}
@@ -298,6 +322,7 @@ struct aftr_binding *aftr_binding_create(struct aftr_dev *ad,
 	old = rhashtable_lookup_get_insert_fast(&bs->in, &b->in_node, in_params);
 	if (!old) {
 		aftr_count(ad, DSLITE_AFTR_STAT_BINDINGS_CREATED);
+		aftr_event_binding(ad, DSLITE_AFTR_EVENT_BINDING_CREATE, b);
 		return b;
 	}
 	/*
@@ -367,6 +392,7 @@ static bool binding_unlink_in(struct aftr_bindings *bs, struct aftr_binding *b)
 	WRITE_ONCE(b->state, AFTR_STATE_HOLDDOWN);
 	WRITE_ONCE(b->held, true);
 	b4_unbind(b->b4);
+	aftr_event_binding(bs->ad, DSLITE_AFTR_EVENT_BINDING_EXPIRE, b);
 	return true;
 }
 
@@ -429,6 +455,9 @@ static bool binding_flush_one(void *obj, void *arg)
 	struct flush_arg *fa = arg;
 	struct aftr_binding *b = obj;
 
+	/* Configuration, not state: STATIC_DEL ends it. */
+	if (b->fixed)
+		return false;
 	if (fa->b4 && !ipv6_addr_equal(fa->b4, &b->in.b4))
 		return false;
 	if (fa->proto && fa->proto != b->in.proto)
@@ -513,7 +542,7 @@ void aftr_bindings_end_b4s(struct aftr_dev *ad,
 /* Expiry of one binding: live to hold-down, then gone (CGN-2). */
 static void gc_binding(struct aftr_bindings *bs, struct aftr_binding *b)
 {
-	if (!binding_expired(bs->ad, b))
+	if (b->fixed || !binding_expired(bs->ad, b))
 		return;
 	if (!READ_ONCE(b->held)) {
 		if (binding_unlink_in(bs, b))
@@ -581,6 +610,118 @@ static void gc_run(struct work_struct *work)
 	}
 	mutex_unlock(&bs->lock);
 	queue_delayed_work(system_power_efficient_wq, &bs->gc, delay);
+}
+
+/* Reserves @out's port on the B4 of @in, pinned to @out's address. */
+static struct aftr_b4 *static_reserve(struct aftr_dev *ad, const struct aftr_key_in *in,
+				      const struct aftr_key_out *out,
+				      const struct in6_addr *endpoint,
+				      struct netlink_ext_ack *extack)
+{
+	struct aftr_b4 *b4;
+	int err, why;
+
+	b4 = aftr_b4_get_at(ad, &in->b4, endpoint, out->addr, &why);
+	if (!b4) {
+		if (why == AFTR_REFUSED_NOMEM)
+			return ERR_PTR(-ENOMEM);
+		NL_SET_ERR_MSG_MOD(extack, "OUTER_ADDR is not an address of a dynamic pool");
+		return ERR_PTR(-EINVAL);
+	}
+	spin_lock_bh(&b4->lock);
+	if (b4->dead)
+		err = -EAGAIN;
+	else if (b4->ext != out->addr)
+		err = -EBUSY;
+	else
+		err = aftr_port_reserve(ad, b4, out->proto, out->port);
+	if (!err) {
+		b4->nbindings++;
+		b4->nports++;
+	}
+	spin_unlock_bh(&b4->lock);
+	switch (err) {
+	case 0:
+		return b4;
+	case -EBUSY:
+		AFTR_SET_ERR_MSG_FMT(extack, "the B4 is on another address; static mappings pin it",
+				     "the B4 is on %pI4; static mappings pin it", &b4->ext);
+		break;
+	case -EADDRINUSE:
+		NL_SET_ERR_MSG_MOD(extack, "OUTER_PORT is in use, or in a block of another B4");
+		break;
+	case -ERANGE:
+		NL_SET_ERR_MSG_MOD(extack, "OUTER_PORT is outside the pool's port blocks");
+		break;
+	case -EDQUOT:
+		NL_SET_ERR_MSG_MOD(extack, "the B4 holds its maximum of port blocks");
+		break;
+	case -EAGAIN:
+		NL_SET_ERR_MSG_MOD(extack, "the B4 is being ended; try again");
+		break;
+	}
+	return ERR_PTR(err);
+}
+
+int aftr_binding_add_static(struct aftr_dev *ad, const struct aftr_key_in *in,
+			    const struct aftr_key_out *out,
+			    const struct in6_addr *endpoint,
+			    struct netlink_ext_ack *extack)
+{
+	struct aftr_bindings *bs = ad->bindings;
+	struct aftr_binding *b;
+	int err;
+
+	b = kmem_cache_zalloc(binding_cache, GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	b->in = *in;
+	b->out = *out;
+	b->fixed = true;
+	b->state = DSLITE_AFTR_STATE_OPEN;
+	b->last = jiffies;
+	/* The B4 lives while a binding refers to it: see aftr_bindings_end_b4s(). */
+	rcu_read_lock();
+	b->b4 = static_reserve(ad, in, out, endpoint, extack);
+	if (IS_ERR(b->b4)) {
+		rcu_read_unlock();
+		err = PTR_ERR(b->b4);
+		kmem_cache_free(binding_cache, b);
+		return err;
+	}
+	err = rhashtable_lookup_insert_fast(&bs->out, &b->out_node, out_params);
+	if (!err) {
+		err = rhashtable_lookup_insert_fast(&bs->in, &b->in_node, in_params);
+		if (err)
+			rhashtable_remove_fast(&bs->out, &b->out_node, out_params);
+	}
+	rcu_read_unlock();
+	if (err) {
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG_MOD(extack, "the inner endpoint already has a binding");
+		b4_unbind(b->b4);
+		binding_free(b);
+		return err;
+	}
+	aftr_count(ad, DSLITE_AFTR_STAT_BINDINGS_CREATED);
+	aftr_event_binding(ad, DSLITE_AFTR_EVENT_BINDING_CREATE, b);
+	return 0;
+}
+
+int aftr_binding_del_static(struct aftr_dev *ad, const struct aftr_key_out *out)
+{
+	struct aftr_bindings *bs = ad->bindings;
+	struct aftr_binding *b;
+	int err = -ENOENT;
+
+	mutex_lock(&bs->lock);
+	b = rhashtable_lookup_fast(&bs->out, out, out_params);
+	if (b && b->fixed && !READ_ONCE(b->held)) {
+		binding_end(bs, b);
+		err = 0;
+	}
+	mutex_unlock(&bs->lock);
+	return err;
 }
 
 struct rhashtable *aftr_bindings_table(struct aftr_dev *ad)

@@ -59,6 +59,8 @@ struct aftr_key_out {
  *	may write it (TCP tracking)
  * @held: out of the inside index, port held down; only binding.c writes it,
  *	so it stays right whatever @state says
+ * @fixed: a static mapping (CGN-7): never expires, not flushed; set before
+ *	the binding is published, never changed
  * @rcu: frees through RCU
  */
 struct aftr_binding {
@@ -70,6 +72,7 @@ struct aftr_binding {
 	u32 last;
 	u8 state;
 	bool held;
+	bool fixed;
 	struct rcu_head rcu;
 };
 
@@ -140,6 +143,16 @@ unsigned int aftr_binding_flush(struct aftr_dev *ad,
 void aftr_bindings_end_b4s(struct aftr_dev *ad,
 			   bool (*match)(const struct aftr_b4 *b4, const void *arg),
 			   const void *arg);
+
+/*
+ * Static mappings, under RTNL: a fixed binding of @in to @out, its B4 made
+ * or found and pinned to @out's address; and its end.
+ */
+int aftr_binding_add_static(struct aftr_dev *ad, const struct aftr_key_in *in,
+			    const struct aftr_key_out *out,
+			    const struct in6_addr *endpoint,
+			    struct netlink_ext_ack *extack);
+int aftr_binding_del_static(struct aftr_dev *ad, const struct aftr_key_out *out);
 
 /* The inside index, for dumps (netlink.c walks it with rhashtable_walk_*). */
 struct rhashtable *aftr_bindings_table(struct aftr_dev *ad);

@@ -14,6 +14,7 @@
 #include "device.h"
 #include "b4.h"
 #include "binding.h"
+#include "det.h"
 #include "icmp.h"
 #include "netlink.h"
 #include "pool.h"
@@ -83,6 +84,7 @@ static void state_destroy(struct aftr_dev *ad)
 	aftr_icmp_destroy(ad);
 	aftr_bindings_destroy(ad);
 	aftr_b4s_destroy(ad);
+	aftr_det_destroy(ad);
 	aftr_pools_destroy(ad);
 }
 

@@ -13,14 +13,15 @@
 
 #include "b4.h"
 #include "binding.h"
+#include "det.h"
 #include "device.h"
+#include "event.h"
 #include "netlink.h"
 #include "pool.h"
+#include "static.h"
 
 /* Padding inside the STATS nest: type 0, which no counter uses. */
 #define STATS_PAD	0
-
-static struct genl_family aftr_genl_family;
 
 static struct netlink_range_validation timeout_range = {
 	.min = 1,
@@ -58,6 +59,13 @@ static const struct nla_policy aftr_policy[DSLITE_AFTR_A_MAX + 1] = {
 	[DSLITE_AFTR_A_PORT_MAX] = NLA_POLICY_MIN(NLA_U16, 1),
 	[DSLITE_AFTR_A_B4_ADDR] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[DSLITE_AFTR_A_PROTO] = { .type = NLA_U8 },
+	[DSLITE_AFTR_A_INNER_ADDR] = { .type = NLA_BE32 },
+	[DSLITE_AFTR_A_INNER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[DSLITE_AFTR_A_OUTER_ADDR] = { .type = NLA_BE32 },
+	[DSLITE_AFTR_A_OUTER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[DSLITE_AFTR_A_EVENTS_BINDINGS] = NLA_POLICY_MAX(NLA_U8, 1),
+	[DSLITE_AFTR_A_B4_PREFIX] = NLA_POLICY_NESTED(prefix_policy),
+	[DSLITE_AFTR_A_B4_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
 };
 
 static const u16 timeout_attr[AFTR_TIMEOUT_COUNT] = {
@@ -96,6 +104,11 @@ static struct aftr_dev *dev_from_attrs(struct net *net, struct nlattr **attrs,
 		return ERR_PTR(-ENODEV);
 	}
 	return ad;
+}
+
+struct aftr_dev *aftr_genl_dump_dev(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dev_from_attrs(sock_net(skb->sk), aftr_compat_dump_attrs(cb), cb->extack);
 }
 
 static int pre_doit(const struct aftr_compat_genl_ops *ops, struct sk_buff *skb,
@@ -171,7 +184,8 @@ static int put_params(struct sk_buff *skb, const struct aftr_params *p)
 	    nla_put_u32(skb, DSLITE_AFTR_A_BLOCK_SIZE, p->block_size) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_MAX_BLOCKS, p->max_blocks) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_MAX_BINDINGS, p->max_bindings) ||
-	    nla_put_u32(skb, DSLITE_AFTR_A_MAX_NEW_RATE, p->max_new_rate))
+	    nla_put_u32(skb, DSLITE_AFTR_A_MAX_NEW_RATE, p->max_new_rate) ||
+	    nla_put_u8(skb, DSLITE_AFTR_A_EVENTS_BINDINGS, p->events_bindings))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -329,6 +343,8 @@ static void params_apply(struct aftr_params *p, struct nlattr **attrs)
 		WRITE_ONCE(p->max_bindings, nla_get_u32(attrs[DSLITE_AFTR_A_MAX_BINDINGS]));
 	if (attrs[DSLITE_AFTR_A_MAX_NEW_RATE])
 		WRITE_ONCE(p->max_new_rate, nla_get_u32(attrs[DSLITE_AFTR_A_MAX_NEW_RATE]));
+	if (attrs[DSLITE_AFTR_A_EVENTS_BINDINGS])
+		WRITE_ONCE(p->events_bindings, nla_get_u8(attrs[DSLITE_AFTR_A_EVENTS_BINDINGS]));
 }
 
 /* Everything that can refuse runs before the first change. */
@@ -359,27 +375,30 @@ static int dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-/* The PREFIX nest of a request: @tb filled, refusals explained. */
-static int prefix_parse(struct genl_info *info, struct nlattr **tb)
+/* The prefix nest @type of a request: @tb filled, refusals explained. */
+static int prefix_parse(struct genl_info *info, u16 type, struct nlattr **tb)
 {
-	struct nlattr *nest = info->attrs[DSLITE_AFTR_A_PREFIX];
+	struct nlattr *nest = info->attrs[type];
 
 	if (!nest) {
-		NL_SET_ERR_MSG_MOD(info->extack, "PREFIX required");
+		if (type == DSLITE_AFTR_A_PREFIX)
+			NL_SET_ERR_MSG_MOD(info->extack, "PREFIX required");
+		else
+			NL_SET_ERR_MSG_MOD(info->extack, "B4_PREFIX required");
 		return -EINVAL;
 	}
 	return nla_parse_nested(tb, DSLITE_AFTR_PREFIX_A_MAX, nest, prefix_policy,
 				info->extack);
 }
 
-static int prefix6_parse(struct genl_info *info, struct aftr_prefix6 *p)
+int aftr_genl_prefix6_parse(struct genl_info *info, u16 type, struct aftr_prefix6 *p)
 {
 	struct nlattr *tb[DSLITE_AFTR_PREFIX_A_MAX + 1];
-	struct nlattr *nest = info->attrs[DSLITE_AFTR_A_PREFIX];
+	struct nlattr *nest = info->attrs[type];
 	struct in6_addr net;
 	int err;
 
-	err = prefix_parse(info, tb);
+	err = prefix_parse(info, type, tb);
 	if (err)
 		return err;
 	if (!tb[DSLITE_AFTR_PREFIX_A_ADDR6] || !tb[DSLITE_AFTR_PREFIX_A_LEN] ||
@@ -428,7 +447,7 @@ static int b4_allow_doit(struct sk_buff *skb, struct genl_info *info)
 	struct aftr_prefix6 p;
 	int err;
 
-	err = prefix6_parse(info, &p);
+	err = aftr_genl_prefix6_parse(info, DSLITE_AFTR_A_PREFIX, &p);
 	if (err)
 		return err;
 	if (prefix6_find(old, &p) >= 0) {
@@ -454,7 +473,7 @@ static int b4_deny_doit(struct sk_buff *skb, struct genl_info *info)
 	struct aftr_prefix6 p;
 	int err, idx;
 
-	err = prefix6_parse(info, &p);
+	err = aftr_genl_prefix6_parse(info, DSLITE_AFTR_A_PREFIX, &p);
 	if (err)
 		return err;
 	idx = prefix6_find(old, &p);
@@ -476,13 +495,13 @@ static int b4_deny_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static int prefix4_parse(struct genl_info *info, __be32 *addr, u8 *len)
+int aftr_genl_prefix4_parse(struct genl_info *info, u16 type, __be32 *addr, u8 *len)
 {
 	struct nlattr *tb[DSLITE_AFTR_PREFIX_A_MAX + 1];
-	struct nlattr *nest = info->attrs[DSLITE_AFTR_A_PREFIX];
+	struct nlattr *nest = info->attrs[type];
 	int err;
 
-	err = prefix_parse(info, tb);
+	err = prefix_parse(info, type, tb);
 	if (err)
 		return err;
 	if (!tb[DSLITE_AFTR_PREFIX_A_ADDR4] || !tb[DSLITE_AFTR_PREFIX_A_LEN] ||
@@ -516,7 +535,7 @@ static int pool_add_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 	u8 len;
 
-	err = prefix4_parse(info, &addr, &len);
+	err = aftr_genl_prefix4_parse(info, DSLITE_AFTR_A_PREFIX, &addr, &len);
 	if (err)
 		return err;
 	if (min > max) {
@@ -533,7 +552,7 @@ static int pool_del_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 	u8 len;
 
-	err = prefix4_parse(info, &addr, &len);
+	err = aftr_genl_prefix4_parse(info, DSLITE_AFTR_A_PREFIX, &addr, &len);
 	if (err)
 		return err;
 	return aftr_pool_del(info->user_ptr[0], addr, len, info->extack);
@@ -939,10 +958,46 @@ static const struct genl_ops aftr_genl_ops[] = {
 		.cmd = DSLITE_AFTR_CMD_STATS_GET,
 		.doit = stats_get_doit,
 		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_DET_ADD,
+		.doit = aftr_det_add_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_DET_DEL,
+		.doit = aftr_det_del_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_DET_GET,
+		.dumpit = aftr_det_get_dumpit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_DET_LOOKUP,
+		.doit = aftr_det_lookup_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_STATIC_ADD,
+		.doit = aftr_static_add_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_STATIC_DEL,
+		.doit = aftr_static_del_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_STATIC_GET,
+		.dumpit = aftr_static_get_dumpit,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 
-static struct genl_family aftr_genl_family __ro_after_init = {
+/* Listeners need CAP_NET_ADMIN: events name subscribers (CGN-6). */
+static const struct genl_multicast_group aftr_mcgrps[] = {
+	[AFTR_MCGRP_EVENTS] = {
+		.name = DSLITE_AFTR_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+struct genl_family aftr_genl_family __ro_after_init = {
 	.name = DSLITE_AFTR_GENL_NAME,
 	.version = DSLITE_AFTR_GENL_VERSION,
 	.maxattr = DSLITE_AFTR_A_MAX,
@@ -952,6 +1007,8 @@ static struct genl_family aftr_genl_family __ro_after_init = {
 	.post_doit = post_doit,
 	.ops = aftr_genl_ops,
 	.n_ops = ARRAY_SIZE(aftr_genl_ops),
+	.mcgrps = aftr_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(aftr_mcgrps),
 	.resv_start_op = DSLITE_AFTR_CMD_MAX + 1,
 	.module = THIS_MODULE,
 };

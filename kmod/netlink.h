@@ -3,12 +3,24 @@
 #ifndef _DSLITE_AFTR_NETLINK_H
 #define _DSLITE_AFTR_NETLINK_H
 
+#include <net/genetlink.h>
+
 struct aftr_dev;
+struct aftr_prefix6;
+
+extern struct genl_family aftr_genl_family;
 
 int aftr_genl_init(void);
 void aftr_genl_exit(void);
 
 /* Ends the dumps walking @ad's tables, before they go. Under RTNL. */
 void aftr_genl_dev_gone(struct aftr_dev *ad);
+
+/* For handlers outside netlink.c: the instance of a dump, under RTNL. */
+struct aftr_dev *aftr_genl_dump_dev(struct sk_buff *skb, struct netlink_callback *cb);
+
+/* A prefix nest @type of a request, checked; refusals explained. */
+int aftr_genl_prefix6_parse(struct genl_info *info, u16 type, struct aftr_prefix6 *p);
+int aftr_genl_prefix4_parse(struct genl_info *info, u16 type, __be32 *addr, u8 *len);
 
 #endif /* _DSLITE_AFTR_NETLINK_H */

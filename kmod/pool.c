@@ -23,6 +23,8 @@
 
 #include "b4.h"
 #include "binding.h"
+#include "det.h"
+#include "event.h"
 #include "pool.h"
 
 enum { PORTS_TCP, PORTS_UDP, PORTS_ICMP, PORTS_COUNT };
@@ -72,6 +74,7 @@ struct aftr_pool_addr {
  * @port_min: lowest port handed out
  * @port_max: highest port handed out
  * @naddr: addresses in the pool
+ * @det: the addresses of a deterministic rule (det.c), not in the pool list
  * @b4s: B4s paired with its addresses
  * @blocks_used: blocks handed out on its addresses
  * @maps: the block maps of all its addresses, sized for the smallest blocks
@@ -85,6 +88,7 @@ struct aftr_pool {
 	u16 port_min;
 	u16 port_max;
 	u32 naddr;
+	bool det;
 	atomic_t b4s;
 	atomic_t blocks_used;
 	unsigned long *maps;
@@ -97,12 +101,14 @@ struct aftr_pool {
  * @count: how many
  * @blocks_used: blocks handed out over all pools, for DEV_SET's check
  * @seed: hash seed for pairing, so that pairing is not predictable
+ * @ad: the instance, for the events of B4s that give their blocks back
  */
 struct aftr_pools {
 	struct list_head list;
 	unsigned int count;
 	atomic_t blocks_used;
 	u32 seed;
+	struct aftr_dev *ad;
 };
 
 static unsigned int pool_span(const struct aftr_pool *pool)
@@ -123,6 +129,7 @@ int aftr_pools_init(struct aftr_dev *ad)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&pools->list);
 	pools->seed = get_random_u32();
+	pools->ad = ad;
 	ad->pools = pools;
 	return 0;
 }
@@ -212,6 +219,10 @@ int aftr_pool_add(struct aftr_dev *ad, __be32 prefix, u8 len, u16 port_min,
 				     &pool->prefix, pool->len);
 		return -EEXIST;
 	}
+	if (aftr_det_overlaps(ad, prefix, len)) {
+		NL_SET_ERR_MSG_MOD(extack, "pool overlaps the pool of a deterministic rule");
+		return -EEXIST;
+	}
 	pool = pool_new(prefix, len, port_min, port_max);
 	if (!pool)
 		return -ENOMEM;
@@ -292,16 +303,28 @@ bool aftr_pool_contains(struct aftr_dev *ad, __be32 addr)
 	list_for_each_entry_rcu(pool, &ad->pools->list, list)
 		if (!((addr ^ pool->prefix) & pool_mask(pool->len)))
 			return true;
+	return aftr_det_contains(ad, addr);
+}
+
+bool aftr_pools_overlap(struct aftr_dev *ad, __be32 prefix, u8 len)
+{
+	struct aftr_pool *pool;
+
+	ASSERT_RTNL();
+	list_for_each_entry(pool, &ad->pools->list, list)
+		if (!((prefix ^ pool->prefix) & pool_mask(min(len, pool->len))))
+			return true;
 	return false;
 }
 
 /*
- * Takes a random free block on @pa for a B4, or an ERR_PTR. The block size
- * is the instance's at the time the address last had no block in use, so
- * that all blocks of an address always have one size.
+ * Takes a free block on @pa for a B4, or an ERR_PTR: the one holding port
+ * @port, or a random one when @port is 0. The block size is the instance's
+ * at the time the address last had no block in use, so that all blocks of
+ * an address always have one size.
  */
 static struct aftr_block *block_take(struct aftr_dev *ad,
-				     struct aftr_pool_addr *pa)
+				     struct aftr_pool_addr *pa, u16 port)
 {
 	struct aftr_pool *pool = pa->pool;
 	struct aftr_block *blk;
@@ -314,7 +337,14 @@ static struct aftr_block *block_take(struct aftr_dev *ad,
 	}
 	if (pa->used >= pa->nblocks) {
 		spin_unlock_bh(&pa->lock);
-		return ERR_PTR(-ENOSPC);
+		return ERR_PTR(port ? -EADDRINUSE : -ENOSPC);
+	}
+	if (port) {
+		idx = (port - pool->port_min) / pa->bsize;
+		if (idx >= pa->nblocks || test_bit(idx, pa->map)) {
+			spin_unlock_bh(&pa->lock);
+			return ERR_PTR(idx >= pa->nblocks ? -ERANGE : -EADDRINUSE);
+		}
 	}
 	blk = kzalloc(struct_size(blk, map, PORTS_COUNT * BITS_TO_LONGS(pa->bsize)),
 		      GFP_ATOMIC);
@@ -322,10 +352,12 @@ static struct aftr_block *block_take(struct aftr_dev *ad,
 		spin_unlock_bh(&pa->lock);
 		return ERR_PTR(-ENOMEM);
 	}
-	idx = find_next_zero_bit(pa->map, pa->nblocks,
-				 get_random_u32_below(pa->nblocks));
-	if (idx >= pa->nblocks)
-		idx = find_first_zero_bit(pa->map, pa->nblocks);
+	if (!port) {
+		idx = find_next_zero_bit(pa->map, pa->nblocks,
+					 get_random_u32_below(pa->nblocks));
+		if (idx >= pa->nblocks)
+			idx = find_first_zero_bit(pa->map, pa->nblocks);
+	}
 	__set_bit(idx, pa->map);
 	WRITE_ONCE(pa->used, pa->used + 1);
 	blk->idx = idx;
@@ -339,19 +371,26 @@ static struct aftr_block *block_take(struct aftr_dev *ad,
 	return blk;
 }
 
-/* Adds a block of @b4's pool address to it; b4->lock held or unpublished. */
-static struct aftr_block *b4_grow(struct aftr_dev *ad, struct aftr_b4 *b4)
+/*
+ * Adds a block of @b4's pool address to it; b4->lock held or unpublished.
+ * A deterministic B4 has its range and no more: its quota is reached.
+ */
+static struct aftr_block *b4_grow(struct aftr_dev *ad, struct aftr_b4 *b4, u16 port)
 {
 	struct aftr_block **blocks, *blk;
 
+	if (b4->paddr->pool->det)
+		return ERR_PTR(-EDQUOT);
 	blocks = krealloc_array(b4->blocks, b4->nblocks + 1, sizeof(*blocks),
 				GFP_ATOMIC);
 	if (!blocks)
 		return ERR_PTR(-ENOMEM);
 	b4->blocks = blocks;
-	blk = block_take(ad, b4->paddr);
-	if (!IS_ERR(blk))
+	blk = block_take(ad, b4->paddr, port);
+	if (!IS_ERR(blk)) {
 		blocks[b4->nblocks++] = blk;
+		aftr_event_block(ad, DSLITE_AFTR_EVENT_BLOCK_ALLOC, b4, blk->first, blk->size);
+	}
 	return blk;
 }
 
@@ -360,8 +399,12 @@ int aftr_pool_pair(struct aftr_dev *ad, struct aftr_b4 *b4)
 	struct aftr_pools *pools = ad->pools;
 	struct aftr_pool *pool;
 	u32 total = 0, pos, n;
-	int err = -ENOSPC;
+	int err;
 
+	err = aftr_det_pair(ad, b4);
+	if (err != -ENOENT)
+		return err;
+	err = -ENOSPC;
 	list_for_each_entry_rcu(pool, &pools->list, list)
 		total += pool->naddr;
 	if (!total)
@@ -379,17 +422,19 @@ int aftr_pool_pair(struct aftr_dev *ad, struct aftr_b4 *b4)
 
 		/* Racy peek: a full address is skipped without its lock. */
 		if (!READ_ONCE(pa->nblocks) || READ_ONCE(pa->used) < READ_ONCE(pa->nblocks)) {
+			/* Before the block, which the event reports on @ext. */
 			b4->paddr = pa;
-			blk = b4_grow(ad, b4);
+			b4->ext = pa->addr;
+			blk = b4_grow(ad, b4, 0);
 			if (!IS_ERR(blk)) {
 				spin_lock_bh(&pa->lock);
 				pa->b4s++;
 				spin_unlock_bh(&pa->lock);
 				atomic_inc(&pool->b4s);
-				b4->ext = pa->addr;
 				return 0;
 			}
 			b4->paddr = NULL;
+			b4->ext = 0;
 			err = PTR_ERR(blk);
 			if (err == -ENOMEM)
 				return err;
@@ -493,11 +538,56 @@ int aftr_port_alloc(struct aftr_dev *ad, struct aftr_b4 *b4, u8 proto,
 	}
 	if (b4->nblocks >= READ_ONCE(ad->params.max_blocks))
 		return -EDQUOT;
-	blk = b4_grow(ad, b4);
+	blk = b4_grow(ad, b4, 0);
 	if (IS_ERR(blk))
 		return PTR_ERR(blk);
 	off = block_find(blk, pi, want, &any);
 	block_use(blk, pi, off >= 0 ? off : any, port);
+	return 0;
+}
+
+int aftr_pool_pair_at(struct aftr_dev *ad, struct aftr_b4 *b4, __be32 ext)
+{
+	struct aftr_pool_addr *pa;
+	struct aftr_pool *pool;
+
+	list_for_each_entry_rcu(pool, &ad->pools->list, list) {
+		if ((ext ^ pool->prefix) & pool_mask(pool->len))
+			continue;
+		pa = &pool->addr[ntohl(ext) - ntohl(pool->prefix)];
+		spin_lock_bh(&pa->lock);
+		pa->b4s++;
+		spin_unlock_bh(&pa->lock);
+		atomic_inc(&pool->b4s);
+		b4->paddr = pa;
+		b4->ext = ext;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+int aftr_port_reserve(struct aftr_dev *ad, struct aftr_b4 *b4, u8 proto, __be16 port)
+{
+	unsigned int pi = ports_index(proto);
+	struct aftr_block *blk;
+	u16 p = ntohs(port);
+	u32 i;
+
+	lockdep_assert_held(&b4->lock);
+	if (p < b4->paddr->pool->port_min || p > b4->paddr->pool->port_max)
+		return -ERANGE;
+	for (i = 0; i < b4->nblocks; i++) {
+		blk = b4->blocks[i];
+		if (p >= blk->first && p - blk->first < blk->size)
+			return __test_and_set_bit(p - blk->first, block_map(blk, pi)) ?
+			       -EADDRINUSE : 0;
+	}
+	if (b4->nblocks >= READ_ONCE(ad->params.max_blocks))
+		return -EDQUOT;
+	blk = b4_grow(ad, b4, p);
+	if (IS_ERR(blk))
+		return PTR_ERR(blk);
+	__set_bit(p - blk->first, block_map(blk, pi));
 	return 0;
 }
 
@@ -528,8 +618,12 @@ void aftr_pool_unpair(struct aftr_b4 *b4)
 		return;
 	spin_lock_bh(&pa->lock);
 	for (i = 0; i < b4->nblocks; i++) {
-		__clear_bit(b4->blocks[i]->idx, pa->map);
-		kfree(b4->blocks[i]);
+		struct aftr_block *blk = b4->blocks[i];
+
+		aftr_event_block(pa->pool->pools->ad, DSLITE_AFTR_EVENT_BLOCK_FREE, b4,
+				 blk->first, blk->size);
+		__clear_bit(blk->idx, pa->map);
+		kfree(blk);
 	}
 	WRITE_ONCE(pa->used, pa->used - b4->nblocks);
 	pa->b4s--;
@@ -542,6 +636,78 @@ void aftr_pool_unpair(struct aftr_b4 *b4)
 	b4->blocks = NULL;
 	b4->nblocks = 0;
 	b4->paddr = NULL;
+}
+
+struct aftr_pool *aftr_pool_det_new(struct aftr_dev *ad, __be32 prefix, u8 len,
+				    u16 port_min, u16 port_max)
+{
+	struct aftr_pool *pool = pool_new(prefix, len, port_min, port_max);
+
+	if (pool) {
+		pool->pools = ad->pools;
+		pool->det = true;
+	}
+	return pool;
+}
+
+void aftr_pool_det_end(struct aftr_dev *ad, struct aftr_pool *pool)
+{
+	aftr_bindings_end_b4s(ad, b4_on_pool, pool);
+	WARN_ON_ONCE(atomic_read(&pool->blocks_used));
+	pool_free(pool);
+}
+
+void aftr_pool_det_free(struct aftr_pool *pool)
+{
+	pool_free(pool);
+}
+
+int aftr_pool_pair_det(struct aftr_dev *ad, struct aftr_b4 *b4, struct aftr_pool *pool,
+		       u32 ai, u32 slot, u16 first, u32 size)
+{
+	struct aftr_pool_addr *pa = &pool->addr[ai];
+	struct aftr_block *blk;
+
+	b4->blocks = kmalloc(sizeof(*b4->blocks), GFP_ATOMIC);
+	blk = kzalloc(struct_size(blk, map, PORTS_COUNT * BITS_TO_LONGS(size)), GFP_ATOMIC);
+	if (!b4->blocks || !blk) {
+		kfree(b4->blocks);
+		b4->blocks = NULL;
+		kfree(blk);
+		return -ENOMEM;
+	}
+	blk->first = first;
+	blk->size = size;
+	blk->idx = slot;
+	/* A B4 that died and comes back may meet its old self still here. */
+	spin_lock_bh(&pa->lock);
+	if (test_bit(slot, pa->map)) {
+		spin_unlock_bh(&pa->lock);
+		kfree(b4->blocks);
+		b4->blocks = NULL;
+		kfree(blk);
+		return -ENOSPC;
+	}
+	__set_bit(slot, pa->map);
+	pa->used++;
+	pa->b4s++;
+	spin_unlock_bh(&pa->lock);
+
+	b4->blocks[0] = blk;
+	b4->nblocks = 1;
+	b4->paddr = pa;
+	b4->ext = pa->addr;
+	atomic_inc(&pool->b4s);
+	atomic_inc(&pool->blocks_used);
+	atomic_inc(&pool->pools->blocks_used);
+	aftr_count(ad, DSLITE_AFTR_STAT_BLOCKS_ALLOCATED);
+	aftr_event_block(ad, DSLITE_AFTR_EVENT_BLOCK_ALLOC, b4, first, size);
+	return 0;
+}
+
+u32 aftr_pool_b4s(const struct aftr_pool *pool)
+{
+	return atomic_read(&pool->b4s);
 }
 
 #ifdef DEBUG

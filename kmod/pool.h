@@ -44,8 +44,32 @@ struct aftr_pool_info {
 bool aftr_pool_info(struct aftr_dev *ad, unsigned int idx,
 		    struct aftr_pool_info *info);
 
-/* Does @addr fall in a pool (a B4 may not use it as a source, 6333-6)? */
+/*
+ * Does @addr fall in a pool or a deterministic rule's pool (a B4 may not use
+ * it as a source, 6333-6)?
+ */
 bool aftr_pool_contains(struct aftr_dev *ad, __be32 addr);
+
+/* Does the prefix overlap a dynamic pool? Under RTNL. */
+bool aftr_pools_overlap(struct aftr_dev *ad, __be32 prefix, u8 len);
+
+/*
+ * The addresses of a deterministic rule (det.c), under RTNL: made, ended
+ * with their B4s (sleeps), or freed at the instance's end.
+ */
+struct aftr_pool *aftr_pool_det_new(struct aftr_dev *ad, __be32 prefix, u8 len,
+				    u16 port_min, u16 port_max);
+void aftr_pool_det_end(struct aftr_dev *ad, struct aftr_pool *pool);
+void aftr_pool_det_free(struct aftr_pool *pool);
+u32 aftr_pool_b4s(const struct aftr_pool *pool);
+
+/*
+ * Pairs an unpublished B4 with address @ai of a rule's @pool and gives it
+ * its range, @size ports from @first, as its one block (slot @slot), under
+ * RCU; -ENOSPC when that range is still held.
+ */
+int aftr_pool_pair_det(struct aftr_dev *ad, struct aftr_b4 *b4, struct aftr_pool *pool,
+		       u32 ai, u32 slot, u16 first, u32 size);
 
 /*
  * State layer only (b4.c, binding.c). aftr_pool_pair() runs under RCU on a
@@ -55,6 +79,13 @@ int aftr_pool_pair(struct aftr_dev *ad, struct aftr_b4 *b4);
 int aftr_port_alloc(struct aftr_dev *ad, struct aftr_b4 *b4, u8 proto,
 		    __be16 inner_port, __be16 *port);
 void aftr_port_free(struct aftr_b4 *b4, u8 proto, __be16 port);
+/*
+ * Static mappings: pairs a B4 with @ext, a dynamic pool's address, under
+ * RCU before it is published; reserves @port for it, with the port's block
+ * if the B4 does not hold it yet (b4->lock held).
+ */
+int aftr_pool_pair_at(struct aftr_dev *ad, struct aftr_b4 *b4, __be32 ext);
+int aftr_port_reserve(struct aftr_dev *ad, struct aftr_b4 *b4, u8 proto, __be16 port);
 /* Gives back all of a B4's blocks and its pairing, when it dies. */
 void aftr_pool_unpair(struct aftr_b4 *b4);
 

@@ -114,16 +114,18 @@
  *
  * Static mappings (CGN-7)
  * -----------------------
- * Not implemented by the kernel module yet: it answers STATIC_* with
- * -EOPNOTSUPP. The commands below are the agreed interface.
  * DSLITE_AFTR_CMD_STATIC_ADD (do)
  *	B4_ADDR, PROTO (TCP or UDP), INNER_ADDR, INNER_PORT, OUTER_ADDR,
  *	OUTER_PORT. OUTER_ADDR must be in a dynamic pool and OUTER_PORT within
- *	its port range, and the outer port must not be in use (by a static
- *	mapping or a live binding). A static mapping pins its B4 to OUTER_ADDR:
- *	a B4 already paired with another address is refused. The binding never
- *	expires and accepts inbound traffic with no outbound packet first; its
- *	port is never handed out dynamically.
+ *	its port blocks; the port must be free, and its block free or the B4's
+ *	own (the B4 takes it, within MAX_BLOCKS). B4_ADDR must be allowed and
+ *	outside every det rule, and the instance needs an endpoint (the first
+ *	one reaches a B4 that has not sent yet). A static mapping pins its B4
+ *	to OUTER_ADDR: a B4 already paired with another address is refused.
+ *	The binding never expires, BINDING_FLUSH leaves it, BINDING_GET lists
+ *	it; it accepts inbound traffic with no outbound packet first, and its
+ *	port is never handed out dynamically. It ends with STATIC_DEL, or with
+ *	its B4 (B4_DENY, POOL_DEL).
  * DSLITE_AFTR_CMD_STATIC_DEL (do)
  *	PROTO, OUTER_ADDR, OUTER_PORT.
  * DSLITE_AFTR_CMD_STATIC_GET (dump)

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Events on the multicast group. A listener that cannot keep up loses
+ * messages, and learns it from ENOBUFS on its socket: queueing them here
+ * instead would let a slow logger hold the packet path's memory.
+ */
+#include <linux/ktime.h>
+#include <net/genetlink.h>
+
+#include "b4.h"
+#include "binding.h"
+#include "event.h"
+#include "netlink.h"
+
+/* Room for the largest event: ident, five addresses and ports, padding. */
+#define EVENT_SIZE	256
+
+static bool event_wanted(struct aftr_dev *ad)
+{
+	return genl_has_listeners(&aftr_genl_family, ad->net, AFTR_MCGRP_EVENTS);
+}
+
+/* A message with the attributes every event has; NULL when out of memory. */
+static struct sk_buff *event_start(struct aftr_dev *ad, enum dslite_aftr_event ev,
+				   const struct in6_addr *b4, void **hdr)
+{
+	struct sk_buff *skb = genlmsg_new(EVENT_SIZE, GFP_ATOMIC);
+
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &aftr_genl_family, 0, DSLITE_AFTR_CMD_EVENT);
+	if (!*hdr ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_IFINDEX, ad->dev->ifindex) ||
+	    nla_put_u8(skb, DSLITE_AFTR_A_EVENT, ev) ||
+	    nla_put_u64_64bit(skb, DSLITE_AFTR_A_TIMESTAMP_NS, ktime_get_real_ns(),
+			      DSLITE_AFTR_A_PAD) ||
+	    nla_put_in6_addr(skb, DSLITE_AFTR_A_B4_ADDR, b4)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static void event_send(struct aftr_dev *ad, struct sk_buff *skb, void *hdr, bool ok)
+{
+	if (!ok) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&aftr_genl_family, ad->net, skb, 0,
+				AFTR_MCGRP_EVENTS, GFP_ATOMIC);
+}
+
+void aftr_event_block(struct aftr_dev *ad, enum dslite_aftr_event ev,
+		      const struct aftr_b4 *b4, u16 first, u32 size)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!event_wanted(ad))
+		return;
+	skb = event_start(ad, ev, &b4->addr, &hdr);
+	if (!skb)
+		return;
+	event_send(ad, skb, hdr,
+		   !nla_put_in_addr(skb, DSLITE_AFTR_A_OUTER_ADDR, b4->ext) &&
+		   !nla_put_u16(skb, DSLITE_AFTR_A_PORT_MIN, first) &&
+		   !nla_put_u16(skb, DSLITE_AFTR_A_PORT_MAX, first + size - 1));
+}
+
+/* The inner endpoint of a flow; never its destination (CGN-6). */
+static bool put_inner(struct sk_buff *skb, const struct aftr_key_in *key)
+{
+	return !nla_put_u8(skb, DSLITE_AFTR_A_PROTO, key->proto) &&
+	       !nla_put_in_addr(skb, DSLITE_AFTR_A_INNER_ADDR, key->addr) &&
+	       !nla_put_u16(skb, DSLITE_AFTR_A_INNER_PORT, ntohs(key->port));
+}
+
+void aftr_event_binding(struct aftr_dev *ad, enum dslite_aftr_event ev,
+			const struct aftr_binding *b)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!READ_ONCE(ad->params.events_bindings) || !event_wanted(ad))
+		return;
+	skb = event_start(ad, ev, &b->in.b4, &hdr);
+	if (!skb)
+		return;
+	event_send(ad, skb, hdr, put_inner(skb, &b->in) &&
+		   !nla_put_in_addr(skb, DSLITE_AFTR_A_OUTER_ADDR, b->out.addr) &&
+		   !nla_put_u16(skb, DSLITE_AFTR_A_OUTER_PORT, ntohs(b->out.port)));
+}
+
+void aftr_event_refusal(struct aftr_dev *ad, enum dslite_aftr_event ev,
+			const struct aftr_key_in *key, __be32 ext,
+			unsigned long *stamp)
+{
+	unsigned long last = READ_ONCE(*stamp), now = jiffies;
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!event_wanted(ad))
+		return;
+	/* Zero is "never": the first refusal of a B4 is always reported. */
+	if (last && time_before(now, last + HZ))
+		return;
+	if (cmpxchg(stamp, last, now ?: 1) != last)
+		return;
+	skb = event_start(ad, ev, &key->b4, &hdr);
+	if (!skb)
+		return;
+	event_send(ad, skb, hdr, put_inner(skb, key) &&
+		   (!ext || !nla_put_in_addr(skb, DSLITE_AFTR_A_OUTER_ADDR, ext)));
+}
