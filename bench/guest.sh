@@ -20,8 +20,9 @@
 #   plain  the same IPv6 packets routed to SINK, no decapsulation, no NAT
 #   ours   dslite_aftr
 #   diy    one ip6tnl per B4, conntrack zone per tunnel (original direction
-#          only, so replies meet the entry in zone 0), MASQUERADE (SNAT to
-#          the pool for tables past 64k flows), connmark -> fwmark -> one
+#          only, so replies meet the entry in zone 0), MASQUERADE (in the
+#          scale workload SNAT to the pool: one address has only 64k ports
+#          toward one server), connmark -> fwmark -> one
 #          routing table per B4 for the return path
 #   jool   Jool NAT64 (stateful, netfilter mode), fed the IPv6/UDP packets
 #          a NAT64 client sends (skipped when the module is absent)
