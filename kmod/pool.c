@@ -620,8 +620,10 @@ void aftr_pool_unpair(struct aftr_b4 *b4)
 	for (i = 0; i < b4->nblocks; i++) {
 		struct aftr_block *blk = b4->blocks[i];
 
-		aftr_event_block(pa->pool->pools->ad, DSLITE_AFTR_EVENT_BLOCK_FREE, b4,
-				 blk->first, blk->size);
+		/* A det B4's range follows from its address: nothing to log. */
+		if (!pa->pool->det)
+			aftr_event_block(pa->pool->pools->ad, DSLITE_AFTR_EVENT_BLOCK_FREE, b4,
+					 blk->first, blk->size);
 		__clear_bit(blk->idx, pa->map);
 		kfree(blk);
 	}
@@ -701,7 +703,6 @@ int aftr_pool_pair_det(struct aftr_dev *ad, struct aftr_b4 *b4, struct aftr_pool
 	atomic_inc(&pool->blocks_used);
 	atomic_inc(&pool->pools->blocks_used);
 	aftr_count(ad, DSLITE_AFTR_STAT_BLOCKS_ALLOCATED);
-	aftr_event_block(ad, DSLITE_AFTR_EVENT_BLOCK_ALLOC, b4, first, size);
 	return 0;
 }
 
