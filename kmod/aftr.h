@@ -13,7 +13,6 @@
 #include <linux/percpu.h>
 #include <linux/rhashtable.h>
 #include <linux/workqueue.h>
-#include <net/gro_cells.h>
 #include <linux/dslite_aftr.h>
 
 #include "compat.h"
@@ -74,7 +73,6 @@ struct aftr_stats {
  * @allowed: the prefixes softwires are accepted from
  * @params: tunables
  * @stats: per-CPU counters, indexed by enum dslite_aftr_stat
- * @gro_cells: where translated IPv4 packets enter the stack
  * @bindings: binding tables (binding.c)
  * @b4s: B4 table (b4.c)
  * @pools: pool list (pool.c)
@@ -92,7 +90,6 @@ struct aftr_dev {
 	struct aftr_prefix6_set __rcu *allowed;
 	struct aftr_params params;
 	struct aftr_stats __percpu *stats;
-	struct gro_cells gro_cells;
 	struct aftr_bindings *bindings;
 	struct aftr_b4s *b4s;
 	struct aftr_pools *pools;

@@ -106,16 +106,11 @@ static int instance_init(struct net_device *dev)
 	ad->stats = alloc_percpu(struct aftr_stats);
 	if (!ad->stats)
 		goto err_tstats;
-	err = gro_cells_init(&ad->gro_cells, dev);
-	if (err)
-		goto err_stats;
 	err = state_init(ad);
 	if (err)
-		goto err_gro_cells;
+		goto err_stats;
 	return 0;
 
-err_gro_cells:
-	gro_cells_destroy(&ad->gro_cells);
 err_stats:
 	free_percpu(ad->stats);
 err_tstats:
@@ -134,7 +129,6 @@ static void instance_uninit(struct net_device *dev)
 
 	aftr_genl_dev_gone(ad);
 	state_destroy(ad);
-	gro_cells_destroy(&ad->gro_cells);
 	kfree(rtnl_dereference(ad->allowed));
 	kfree(rtnl_dereference(ad->endpoints));
 }
