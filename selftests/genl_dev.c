@@ -327,24 +327,18 @@ static int refused(FIXTURE_DATA(dev) *self, struct nlmsghdr *nlh)
 	return err < 0 && self->r.extack[0];
 }
 
-static void put_prefix6(struct nlmsghdr *nlh, const char *addr, uint8_t len)
+/* A PREFIX nest of an IPv6 (@family AF_INET6) or IPv4 prefix. */
+static void put_prefix(struct nlmsghdr *nlh, int family, const char *addr,
+		       uint8_t len)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, DSLITE_AFTR_A_PREFIX);
-	struct in6_addr a;
+	unsigned char a[sizeof(struct in6_addr)];
 
-	inet_pton(AF_INET6, addr, &a);
-	mnl_attr_put(nlh, DSLITE_AFTR_PREFIX_A_ADDR6, sizeof(a), &a);
-	mnl_attr_put_u8(nlh, DSLITE_AFTR_PREFIX_A_LEN, len);
-	mnl_attr_nest_end(nlh, nest);
-}
-
-static void put_prefix4(struct nlmsghdr *nlh, const char *addr, uint8_t len)
-{
-	struct nlattr *nest = mnl_attr_nest_start(nlh, DSLITE_AFTR_A_PREFIX);
-	struct in_addr a;
-
-	inet_pton(AF_INET, addr, &a);
-	mnl_attr_put(nlh, DSLITE_AFTR_PREFIX_A_ADDR4, sizeof(a), &a);
+	inet_pton(family, addr, a);
+	if (family == AF_INET6)
+		mnl_attr_put(nlh, DSLITE_AFTR_PREFIX_A_ADDR6, sizeof(struct in6_addr), a);
+	else
+		mnl_attr_put(nlh, DSLITE_AFTR_PREFIX_A_ADDR4, sizeof(struct in_addr), a);
 	mnl_attr_put_u8(nlh, DSLITE_AFTR_PREFIX_A_LEN, len);
 	mnl_attr_nest_end(nlh, nest);
 }
@@ -354,7 +348,7 @@ static int pool_add(FIXTURE_DATA(dev) *self, const char *addr, uint8_t len,
 {
 	struct nlmsghdr *nlh = command(self, DSLITE_AFTR_CMD_POOL_ADD);
 
-	put_prefix4(nlh, addr, len);
+	put_prefix(nlh, AF_INET, addr, len);
 	if (pmin || pmax) {
 		mnl_attr_put_u16(nlh, DSLITE_AFTR_A_PORT_MIN, pmin);
 		mnl_attr_put_u16(nlh, DSLITE_AFTR_A_PORT_MAX, pmax);
@@ -377,7 +371,7 @@ TEST_F(dev, b4_prefix_too_long_refused)
 {
 	struct nlmsghdr *nlh = command(self, DSLITE_AFTR_CMD_B4_ALLOW);
 
-	put_prefix6(nlh, "2001:db8::", 129);
+	put_prefix(nlh, AF_INET6, "2001:db8::", 129);
 	EXPECT_TRUE(refused(self, nlh));
 }
 
@@ -385,7 +379,7 @@ TEST_F(dev, b4_prefix_host_bits_refused)
 {
 	struct nlmsghdr *nlh = command(self, DSLITE_AFTR_CMD_B4_ALLOW);
 
-	put_prefix6(nlh, "2001:db8::1", 32);
+	put_prefix(nlh, AF_INET6, "2001:db8::1", 32);
 	EXPECT_TRUE(refused(self, nlh));
 }
 
@@ -393,7 +387,7 @@ TEST_F(dev, b4_deny_unknown_refused)
 {
 	struct nlmsghdr *nlh = command(self, DSLITE_AFTR_CMD_B4_DENY);
 
-	put_prefix6(nlh, "2001:db8:100::", 40);
+	put_prefix(nlh, AF_INET6, "2001:db8:100::", 40);
 	EXPECT_TRUE(refused(self, nlh));
 }
 
@@ -438,7 +432,7 @@ TEST_F(dev, pool_on_unknown_device_refused)
 					    DSLITE_AFTR_GENL_VERSION);
 
 	mnl_attr_put_strz(nlh, DSLITE_AFTR_A_IFNAME, "nosuch0");
-	put_prefix4(nlh, "198.51.100.0", 28);
+	put_prefix(nlh, AF_INET, "198.51.100.0", 28);
 	EXPECT_TRUE(refused(self, nlh));
 	EXPECT_EQ(0, dump_count(self, DSLITE_AFTR_CMD_POOL_GET));
 }
