@@ -477,8 +477,7 @@ static int rule_fill(struct sk_buff *skb, struct netlink_callback *cb,
 	struct nlattr *nest;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &aftr_genl_family, NLM_F_MULTI, DSLITE_AFTR_CMD_DET_GET);
+	hdr = aftr_genl_dump_put(skb, cb, DSLITE_AFTR_CMD_DET_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (put_prefix6(skb, &r->b4, r->plen) ||

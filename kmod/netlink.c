@@ -767,7 +767,7 @@ static int table_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return err ?: skb->len;
 }
 
-static void *dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
+void *aftr_genl_dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
 {
 	void *hdr;
 
@@ -778,6 +778,18 @@ static void *dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
 	return hdr;
 }
 
+int aftr_genl_put_binding(struct sk_buff *skb, const struct aftr_binding *b)
+{
+	if (nla_put_in6_addr(skb, DSLITE_AFTR_A_B4_ADDR, &b->in.b4) ||
+	    nla_put_u8(skb, DSLITE_AFTR_A_PROTO, b->in.proto) ||
+	    nla_put_in_addr(skb, DSLITE_AFTR_A_INNER_ADDR, b->in.addr) ||
+	    nla_put_u16(skb, DSLITE_AFTR_A_INNER_PORT, ntohs(b->in.port)) ||
+	    nla_put_in_addr(skb, DSLITE_AFTR_A_OUTER_ADDR, b->out.addr) ||
+	    nla_put_u16(skb, DSLITE_AFTR_A_OUTER_PORT, ntohs(b->out.port)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int b4_fill(struct sk_buff *skb, struct netlink_callback *cb,
 		   struct table_dump *td, void *obj)
 {
@@ -786,7 +798,7 @@ static int b4_fill(struct sk_buff *skb, struct netlink_callback *cb,
 
 	if (READ_ONCE(b4->dead))
 		return 0;
-	hdr = dump_put(skb, cb, DSLITE_AFTR_CMD_B4_GET);
+	hdr = aftr_genl_dump_put(skb, cb, DSLITE_AFTR_CMD_B4_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_in6_addr(skb, DSLITE_AFTR_A_B4_ADDR, &b4->addr) ||
@@ -824,15 +836,10 @@ static int binding_fill(struct sk_buff *skb, struct netlink_callback *cb,
 
 	if (state > DSLITE_AFTR_STATE_MAX || !binding_selected(&td->filter, b))
 		return 0;
-	hdr = dump_put(skb, cb, DSLITE_AFTR_CMD_BINDING_GET);
+	hdr = aftr_genl_dump_put(skb, cb, DSLITE_AFTR_CMD_BINDING_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_in6_addr(skb, DSLITE_AFTR_A_B4_ADDR, &b->in.b4) ||
-	    nla_put_u8(skb, DSLITE_AFTR_A_PROTO, b->in.proto) ||
-	    nla_put_in_addr(skb, DSLITE_AFTR_A_INNER_ADDR, b->in.addr) ||
-	    nla_put_u16(skb, DSLITE_AFTR_A_INNER_PORT, ntohs(b->in.port)) ||
-	    nla_put_in_addr(skb, DSLITE_AFTR_A_OUTER_ADDR, b->out.addr) ||
-	    nla_put_u16(skb, DSLITE_AFTR_A_OUTER_PORT, ntohs(b->out.port)) ||
+	if (aftr_genl_put_binding(skb, b) ||
 	    nla_put_u8(skb, DSLITE_AFTR_A_STATE, state) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_EXPIRES_MS, expires_ms(td->ad, b))) {
 		genlmsg_cancel(skb, hdr);

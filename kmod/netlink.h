@@ -5,6 +5,7 @@
 
 #include <net/genetlink.h>
 
+struct aftr_binding;
 struct aftr_dev;
 struct aftr_prefix6;
 
@@ -18,6 +19,12 @@ void aftr_genl_dev_gone(struct aftr_dev *ad);
 
 /* For handlers outside netlink.c: the instance of a dump, under RTNL. */
 struct aftr_dev *aftr_genl_dump_dev(struct sk_buff *skb, struct netlink_callback *cb);
+
+/* The header of one dump message of @cmd; NULL when @skb is full. */
+void *aftr_genl_dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd);
+
+/* The endpoints of a binding: B4, protocol, inner and outer address:port. */
+int aftr_genl_put_binding(struct sk_buff *skb, const struct aftr_binding *b);
 
 /* A prefix nest @type of a request, checked; refusals explained. */
 int aftr_genl_prefix6_parse(struct genl_info *info, u16 type, struct aftr_prefix6 *p);

@@ -102,16 +102,10 @@ static int static_fill(struct sk_buff *skb, struct netlink_callback *cb,
 {
 	void *hdr;
 
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &aftr_genl_family, NLM_F_MULTI, DSLITE_AFTR_CMD_STATIC_GET);
+	hdr = aftr_genl_dump_put(skb, cb, DSLITE_AFTR_CMD_STATIC_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_in6_addr(skb, DSLITE_AFTR_A_B4_ADDR, &b->in.b4) ||
-	    nla_put_u8(skb, DSLITE_AFTR_A_PROTO, b->in.proto) ||
-	    nla_put_in_addr(skb, DSLITE_AFTR_A_INNER_ADDR, b->in.addr) ||
-	    nla_put_u16(skb, DSLITE_AFTR_A_INNER_PORT, ntohs(b->in.port)) ||
-	    nla_put_in_addr(skb, DSLITE_AFTR_A_OUTER_ADDR, b->out.addr) ||
-	    nla_put_u16(skb, DSLITE_AFTR_A_OUTER_PORT, ntohs(b->out.port))) {
+	if (aftr_genl_put_binding(skb, b)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
