@@ -91,7 +91,11 @@ int __init aftr_state_module_init(void)
 
 void aftr_state_module_exit(void)
 {
-	/* Bindings and B4s still on their way out through kfree_rcu(). */
+	/*
+	 * Bindings and B4s still on their way out through call_rcu(). Not
+	 * kfree_rcu(): before 6.12, rcu_barrier() does not wait for its
+	 * batches, and the caches would be destroyed with objects in them.
+	 */
 	rcu_barrier();
 	aftr_b4s_module_exit();
 	kmem_cache_destroy(binding_cache);
@@ -137,6 +141,8 @@ void aftr_bindings_destroy(struct aftr_dev *ad)
 	struct aftr_bindings *bs = ad->bindings;
 
 	cancel_delayed_work_sync(&bs->gc);
+	/* Bindings freed earlier still give their ports back to our B4s. */
+	rcu_barrier();
 	if (bs->gc_walking)
 		rhashtable_walk_exit(&bs->gc_iter);
 	rhashtable_destroy(&bs->in);
@@ -268,11 +274,24 @@ static void binding_put_port(struct aftr_binding *b)
 	spin_unlock_bh(&b4->lock);
 }
 
-/* Frees @b, just taken out of the outside index, and its port. */
+static void binding_release_rcu(struct rcu_head *head)
+{
+	struct aftr_binding *b = container_of(head, struct aftr_binding, rcu);
+
+	binding_put_port(b);
+	kmem_cache_free(binding_cache, b);
+}
+
+/*
+ * Frees @b, just taken out of the outside index, and its port. A CPU may
+ * still be translating a packet with @b, so its port goes back only after a
+ * grace period, or another binding could send from it meanwhile (NAT-5).
+ * The B4 outlives the callback: it is ended only once it holds no port, or
+ * by aftr_bindings_end_b4s() and the instance's end, which wait for it.
+ */
 static void binding_free(struct aftr_binding *b)
 {
-	binding_put_port(b);
-	kfree_rcu(b, rcu);
+	call_rcu(&b->rcu, binding_release_rcu);
 }
 
 /* One live binding less on @b4: it left the inside index, or never got in. */
@@ -321,6 +340,7 @@ struct aftr_binding *aftr_binding_create(struct aftr_dev *ad,
 	}
 	old = rhashtable_lookup_get_insert_fast(&bs->in, &b->in_node, in_params);
 	if (!old) {
+		smp_store_release(&b->published, true);
 		aftr_count(ad, DSLITE_AFTR_STAT_BINDINGS_CREATED);
 		aftr_event_binding(ad, DSLITE_AFTR_EVENT_BINDING_CREATE, b);
 		return b;
@@ -328,13 +348,12 @@ struct aftr_binding *aftr_binding_create(struct aftr_dev *ad,
 	/*
 	 * Another CPU made the same binding first (or the table is full). Ours
 	 * never was in the inside index, so it was never live: it goes like a
-	 * hold-down that ended. A flush may have taken it out of the outside
-	 * index meanwhile, and then freed it.
+	 * hold-down that ended. Unpublished, nobody else removes it.
 	 */
 	WRITE_ONCE(b->held, true);
 	b4_unbind(b->b4);
-	if (!rhashtable_remove_fast(&bs->out, &b->out_node, out_params))
-		binding_free(b);
+	rhashtable_remove_fast(&bs->out, &b->out_node, out_params);
+	binding_free(b);
 	if (IS_ERR(old)) {
 		*why = AFTR_REFUSED_NOMEM;
 		return NULL;
@@ -455,8 +474,11 @@ static bool binding_flush_one(void *obj, void *arg)
 	struct flush_arg *fa = arg;
 	struct aftr_binding *b = obj;
 
-	/* Configuration, not state: STATIC_DEL ends it. */
-	if (b->fixed)
+	/*
+	 * Configuration, not state: STATIC_DEL ends it. One still being
+	 * created is its creator's until published (it came after the flush).
+	 */
+	if (b->fixed || !smp_load_acquire(&b->published))
 		return false;
 	if (fa->b4 && !ipv6_addr_equal(fa->b4, &b->in.b4))
 		return false;
@@ -481,7 +503,7 @@ static bool binding_end_if_dead(void *obj, void *arg)
 {
 	struct aftr_binding *b = obj;
 
-	if (!READ_ONCE(b->b4->dead))
+	if (!smp_load_acquire(&b->published) || !READ_ONCE(b->b4->dead))
 		return false;
 	binding_end(arg, b);
 	return true;
@@ -514,7 +536,9 @@ static bool b4_end_if_match(void *obj, void *arg)
  * (their B4s are then in the table for us to find); the second, after the
  * B4s are marked dead, lets those that reserved a port on them put their
  * binding in the indexes, where the sweep finds it. After that no binding
- * refers to the B4s, and they can go.
+ * refers to the B4s; once the ports of the bindings ended have come back
+ * (binding_free() returns them after a grace period: rcu_barrier() waits
+ * for that), the B4s and their blocks can go.
  */
 void aftr_bindings_end_b4s(struct aftr_dev *ad,
 			   bool (*match)(const struct aftr_b4 *b4, const void *arg),
@@ -530,6 +554,7 @@ void aftr_bindings_end_b4s(struct aftr_dev *ad,
 	if (ea.dead) {
 		synchronize_rcu();
 		table_sweep(&bs->out, binding_end_if_dead, bs);
+		rcu_barrier();
 	}
 	while (ea.dead) {
 		b4 = ea.dead;
@@ -542,7 +567,7 @@ void aftr_bindings_end_b4s(struct aftr_dev *ad,
 /* Expiry of one binding: live to hold-down, then gone (CGN-2). */
 static void gc_binding(struct aftr_bindings *bs, struct aftr_binding *b)
 {
-	if (b->fixed || !binding_expired(bs->ad, b))
+	if (b->fixed || !smp_load_acquire(&b->published) || !binding_expired(bs->ad, b))
 		return;
 	if (!READ_ONCE(b->held)) {
 		if (binding_unlink_in(bs, b))
@@ -694,6 +719,8 @@ int aftr_binding_add_static(struct aftr_dev *ad, const struct aftr_key_in *in,
 		err = rhashtable_lookup_insert_fast(&bs->in, &b->in_node, in_params);
 		if (err)
 			rhashtable_remove_fast(&bs->out, &b->out_node, out_params);
+		else
+			smp_store_release(&b->published, true);
 	}
 	rcu_read_unlock();
 	if (err) {

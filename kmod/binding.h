@@ -61,6 +61,8 @@ struct aftr_key_out {
  *	so it stays right whatever @state says
  * @fixed: a static mapping (CGN-7): never expires, not flushed; set before
  *	the binding is published, never changed
+ * @published: in both indexes; until then only its creator may take it out
+ *	of the outside index (release/acquire)
  * @rcu: frees through RCU
  */
 struct aftr_binding {
@@ -73,6 +75,7 @@ struct aftr_binding {
 	u8 state;
 	bool held;
 	bool fixed;
+	bool published;
 	struct rcu_head rcu;
 };
 
