@@ -379,8 +379,15 @@ unsigned long aftr_binding_timeout(const struct aftr_dev *ad,
 		return READ_ONCE(ad->params.holddown);
 	switch (b->in.proto) {
 	case IPPROTO_TCP:
-		t = READ_ONCE(b->state) == DSLITE_AFTR_STATE_TCP_EST ?
-		    AFTR_TIMEOUT_TCP_EST : AFTR_TIMEOUT_TCP_TRANS;
+		/* A FIN from outside alone proves nothing: see tcp_track(). */
+		switch (READ_ONCE(b->state)) {
+		case DSLITE_AFTR_STATE_TCP_EST:
+		case DSLITE_AFTR_STATE_TCP_FIN_IN:
+			t = AFTR_TIMEOUT_TCP_EST;
+			break;
+		default:
+			t = AFTR_TIMEOUT_TCP_TRANS;
+		}
 		break;
 	case IPPROTO_UDP:
 		t = AFTR_TIMEOUT_UDP;

@@ -164,6 +164,12 @@ static u8 tcp_fin_next(u8 s, bool out)
  * binding's timeout. A binding first met with a plain segment from inside
  * (say, after a restart) is taken as established. The compare-and-swap
  * never revives a binding the expiry worker moved to hold-down meanwhile.
+ *
+ * Endpoint-independent filtering lets anyone on the Internet reach a
+ * binding, and we keep no sequence numbers to tell a peer's segment from a
+ * blind one: so only the B4 side can end a connection early. A RST from
+ * outside changes nothing, and a FIN from outside keeps the established
+ * timeout until the B4 side closes too (aftr_binding_timeout()).
  */
 static void tcp_track(struct aftr_binding *b, const struct tcphdr *th, bool out)
 {
@@ -171,6 +177,8 @@ static void tcp_track(struct aftr_binding *b, const struct tcphdr *th, bool out)
 	u8 n;
 
 	if (s == AFTR_STATE_HOLDDOWN)
+		return;
+	if (th->rst && !out)
 		return;
 	if (th->rst)
 		n = DSLITE_AFTR_STATE_TCP_CLOSED;

@@ -168,7 +168,7 @@ check "leaves its binding transitory: tcp-closed (NAT-7)" \
 check "which expires with tcp-trans (NAT-6)" \
 	wait_until $((TRANS_T + 15)) binding_gone "$B4A6" tcp 5002
 
-ip netns exec "$B4A" python3 "$FLOWS" tcp "$QUIET" $QUIET_PORT 5003 hold $((TRANS_T + 8)) &
+ip netns exec "$B4A" python3 "$FLOWS" tcp "$QUIET" $QUIET_PORT 5003 hold 600 &
 hold_pid=$!
 at_exit "kill $hold_pid"
 check "a silent established TCP connection is tcp-est" \
@@ -177,5 +177,18 @@ check "a silent established TCP connection is tcp-est" \
 sleep $((TRANS_T + 2))
 check "and outlives the transitory timeout (NAT-6, NAT-7)" \
 	binding_in_state "$B4A6" tcp 5003 tcp-est
-wait $hold_pid
+# Blind resets and FINs swept over the pool from anywhere on the Internet
+# must not cut an established binding's life short (issue 8, item 7).
+read -r ext_addr ext_port <<<"$(binding_field "$B4A6" tcp 5003 outer-addr outer-port | tr '\n' ' ')"
+blind() {
+	in_ns "$SRV" python3 "$TOP/selftests/tcp_blind.py" 203.0.113.2 4444 \
+		"$ext_addr" "$ext_port" "$@"
+}
+blind rst rst+ack
+check "blind RSTs from the Internet leave it tcp-est" \
+	binding_in_state "$B4A6" tcp 5003 tcp-est
+blind fin+ack
+check "a blind FIN leaves it the established timeout" \
+	test "$(binding_field "$B4A6" tcp 5003 expires-ms)" -gt $((TRANS_T * 1000))
+kill $hold_pid
 finish
