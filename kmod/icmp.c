@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ICMP the AFTR itself originates toward a B4's LAN, from 192.0.0.1
- * (6333-4), rate limited per instance; and the tunnel6 error handler for
- * ICMPv6 errors about the softwire packets we send (6333-5).
+ * (6333-4), rate limited per destination B4; and the tunnel6 error handler
+ * for ICMPv6 errors about the softwire packets we send (6333-5).
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/jhash.h>
+#include <linux/random.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
@@ -22,25 +23,33 @@
 /* RFC 1812 4.3.2.3: quote as much of the offending packet as fits in 576. */
 #define ICMP_QUOTE_MAX	(576 - sizeof(struct iphdr) - sizeof(struct icmphdr))
 #define ICMP_TTL	64
-/* Token bucket per instance: errors per second, and the burst allowed. */
-#define ICMP_RATE	100
-#define ICMP_BURST	100
+/* Token buckets by destination: errors per second, and the burst allowed. */
+#define ICMP_RATE	20
+#define ICMP_BURST	20
+#define ICMP_SLOTS	1024
 
+/**
+ * struct aftr_icmp_limit - rate limits of the errors an instance sends
+ * @seed: keys the hash of destinations to slots, so nobody picks a slot
+ * @slot: token buckets, each the jiffies of its last refill (high half)
+ *	and its tokens (low half), updated with a compare-and-swap
+ *
+ * A bucket per destination (by hash) rather than one per instance: a B4
+ * that provokes errors without pause then spends its own budget, not that
+ * of every other B4, and no CPU waits for a lock on the packet path.
+ */
 struct aftr_icmp_limit {
-	spinlock_t lock;	/* protects the bucket */
-	unsigned long last;	/* jiffies of the last refill */
-	u32 tokens;
+	u32 seed;
+	atomic64_t slot[ICMP_SLOTS];
 };
 
 int aftr_icmp_init(struct aftr_dev *ad)
 {
-	struct aftr_icmp_limit *limit = kzalloc(sizeof(*limit), GFP_KERNEL);
+	struct aftr_icmp_limit *limit = kvzalloc(sizeof(*limit), GFP_KERNEL_ACCOUNT);
 
 	if (!limit)
 		return -ENOMEM;
-	spin_lock_init(&limit->lock);
-	limit->last = jiffies;
-	limit->tokens = ICMP_BURST;
+	limit->seed = get_random_u32();
 	ad->icmp_limit = limit;
 	return 0;
 }
@@ -48,31 +57,33 @@ int aftr_icmp_init(struct aftr_dev *ad)
 /* Once no packet can reach the instance any more. */
 void aftr_icmp_destroy(struct aftr_dev *ad)
 {
-	kfree(ad->icmp_limit);
+	kvfree(ad->icmp_limit);
 	ad->icmp_limit = NULL;
 }
 
 /*
- * Takes a token. The refill time only moves when a whole token was earned,
- * so the fractions of frequent calls add up instead of being lost.
+ * Takes a token for errors to @dst. The refill time only moves when a whole
+ * token was earned, so the fractions of frequent calls add up instead of
+ * being lost; a bucket never used starts full.
  */
-static bool icmp_limit_take(struct aftr_icmp_limit *limit)
+static bool icmp_limit_take(struct aftr_icmp_limit *limit, const struct in6_addr *dst)
 {
-	unsigned long now = jiffies;
-	unsigned long earned;
-	bool ok;
+	atomic64_t *slot = &limit->slot[jhash(dst, sizeof(*dst), limit->seed) % ICMP_SLOTS];
+	u64 old = atomic64_read(slot), earned;
+	u32 now = jiffies, stamp, tokens;
 
-	spin_lock_bh(&limit->lock);
-	earned = (now - limit->last) * ICMP_RATE / HZ;
-	if (earned) {
-		limit->tokens = min_t(unsigned long, limit->tokens + earned, ICMP_BURST);
-		limit->last = now;
-	}
-	ok = limit->tokens > 0;
-	if (ok)
-		limit->tokens--;
-	spin_unlock_bh(&limit->lock);
-	return ok;
+	do {
+		stamp = old >> 32;
+		tokens = (u32)old;
+		earned = div_u64((u64)(u32)(now - stamp) * ICMP_RATE, HZ);
+		if (!old || earned) {
+			tokens = old ? min_t(u64, tokens + earned, ICMP_BURST) : ICMP_BURST;
+			stamp = now;
+		}
+		if (!tokens)
+			return false;
+	} while (!atomic64_try_cmpxchg(slot, &old, (u64)stamp << 32 | (tokens - 1)));
+	return true;
 }
 
 /* RFC 1122 3.2.2: no error about an error, nor about a later fragment. */
@@ -147,7 +158,7 @@ void aftr_icmp_to_b4(struct aftr_dev *ad, struct sk_buff *skb,
 
 	if (!icmp_may_answer(skb))
 		return;
-	if (!icmp_limit_take(ad->icmp_limit)) {
+	if (!icmp_limit_take(ad->icmp_limit, b4)) {
 		aftr_count(ad, DSLITE_AFTR_STAT_ICMP_RATELIMITED);
 		return;
 	}

@@ -4,7 +4,8 @@
 # Per-B4 limits (CGN-1, NAT-10): a B4 past its port blocks, its bindings or
 # its rate of new bindings has the packet dropped and counted, and its LAN
 # host gets ICMP type 3 code 13 from 192.0.0.1 through its softwire, while
-# the other B4 keeps working. Bad limit values are refused with a clear
+# the other B4 keeps working, and keeps getting its own errors when one B4
+# provokes errors without pause (the budget is per destination). Bad limit values are refused with a clear
 # error and change nothing. The picture is in topology.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
@@ -113,4 +114,20 @@ echo "# $n of 10 flows sent at once got a binding"
 check "a burst of 10 flows is cut short by the rate limit (CGN-1)" test "$n" -lt 10
 check "the refusals are counted as drop-rate" stat_grew drop-rate "$rate"
 check "and the last flow's sender gets ICMP 3/13 from 192.0.0.1 (NAT-10)" got_prohibited 7309
+
+# --- one B4 provoking errors without pause spends its own ICMP budget ---
+setup "flush, 1 binding per B4" eval \
+	"aftr_run binding flush dev aftr0 && aftr_run dev set aftr0 max-bindings 1 max-new-rate 1000"
+check "B4 B takes its one binding" test -n "$(udp_seen "$B4B" "$SRV_ADDR" 7400)"
+ip netns exec "$B4A" python3 "$FLOWS" udp "$SINK" $SINK_PORT 20000 3000 --loop \
+	>/dev/null 2>&1 &
+flood=$!
+at_exit "kill $flood"
+limited=$(stat_of icmp-ratelimited)
+check "B4 A, refused without pause, exhausts its ICMP budget (TUN-6)" \
+	wait_until 30 stat_above icmp-ratelimited "$limited"
+flows_from "$B4B" 7401 2
+check "meanwhile B4 B's refused flows still get ICMP 3/13 (NAT-10)" got_prohibited 7401
+check "each of them" got_prohibited 7402
+kill $flood
 finish
