@@ -38,7 +38,7 @@ void aftr_b4s_module_exit(void)
 
 int aftr_b4s_init(struct aftr_dev *ad)
 {
-	struct aftr_b4s *b4s = kzalloc(sizeof(*b4s), GFP_KERNEL);
+	struct aftr_b4s *b4s = kzalloc(sizeof(*b4s), GFP_KERNEL_ACCOUNT);
 	int err;
 
 	if (!b4s)

@@ -105,7 +105,7 @@ static void gc_run(struct work_struct *work);
 
 int aftr_bindings_init(struct aftr_dev *ad)
 {
-	struct aftr_bindings *bs = kzalloc(sizeof(*bs), GFP_KERNEL);
+	struct aftr_bindings *bs = kzalloc(sizeof(*bs), GFP_KERNEL_ACCOUNT);
 	int err;
 
 	if (!bs)
@@ -120,7 +120,6 @@ int aftr_bindings_init(struct aftr_dev *ad)
 	mutex_init(&bs->lock);
 	INIT_DELAYED_WORK(&bs->gc, gc_run);
 	ad->bindings = bs;
-	queue_delayed_work(system_power_efficient_wq, &bs->gc, GC_PERIOD);
 	return 0;
 
 err_in:
@@ -149,6 +148,18 @@ void aftr_bindings_destroy(struct aftr_dev *ad)
 	rhashtable_free_and_destroy(&bs->out, binding_destroy, NULL);
 	kfree(bs);
 	ad->bindings = NULL;
+}
+
+/*
+ * The expiry worker runs only while there is state to expire: an idle
+ * instance costs no wakeups. Whatever adds state kicks it; gc_run() stops
+ * when both tables are empty, and a kick that comes meanwhile queues it
+ * again, as the work is no longer pending while it runs.
+ */
+static void gc_kick(struct aftr_bindings *bs)
+{
+	if (!delayed_work_pending(&bs->gc))
+		queue_delayed_work(system_power_efficient_wq, &bs->gc, GC_PERIOD);
 }
 
 struct aftr_binding *aftr_binding_lookup_in(struct aftr_dev *ad,
@@ -311,6 +322,7 @@ struct aftr_binding *aftr_binding_create(struct aftr_dev *ad,
 	struct aftr_binding *b, *old;
 	int err;
 
+	gc_kick(bs);
 	b = kmem_cache_zalloc(binding_cache, GFP_ATOMIC);
 	if (!b) {
 		*why = AFTR_REFUSED_NOMEM;
@@ -641,7 +653,8 @@ static void gc_run(struct work_struct *work)
 		}
 	}
 	mutex_unlock(&bs->lock);
-	queue_delayed_work(system_power_efficient_wq, &bs->gc, delay);
+	if (bs->gc_walking || atomic_read(&bs->out.nelems) || aftr_b4s_count(bs->ad))
+		queue_delayed_work(system_power_efficient_wq, &bs->gc, delay);
 }
 
 /* Reserves @out's port on the B4 of @in, pinned to @out's address. */
@@ -707,6 +720,7 @@ int aftr_binding_add_static(struct aftr_dev *ad, const struct aftr_key_in *in,
 	b = kmem_cache_zalloc(binding_cache, GFP_KERNEL);
 	if (!b)
 		return -ENOMEM;
+	gc_kick(bs);
 	b->in = *in;
 	b->out = *out;
 	b->fixed = true;

@@ -281,7 +281,7 @@ static struct aftr_det_rules *rules_alloc(unsigned int n)
 
 	if (!n)
 		return NULL;
-	rs = kmalloc(struct_size(rs, r, n), GFP_KERNEL);
+	rs = kmalloc(struct_size(rs, r, n), GFP_KERNEL_ACCOUNT);
 	if (rs)
 		rs->n = n;
 	return rs;
@@ -296,7 +296,7 @@ int aftr_det_add_doit(struct sk_buff *skb, struct genl_info *info)
 	struct aftr_det_rule *r;
 	int err;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
 	err = rule_parse(info, r) ?: rule_check_overlap(ad, old, r, info->extack);

@@ -184,6 +184,16 @@ static int instance_newlink(struct net *src_net, struct net_device *dev,
 	struct aftr_dev *ad = netdev_priv(dev);
 	int err;
 
+	/*
+	 * An AFTR is the ISP's, not a container's: CAP_NET_ADMIN over the
+	 * namespace alone would let any user with a user namespace of its own
+	 * make instances without limit; configuring one (GENL_ADMIN_PERM)
+	 * needs the initial user namespace anyway.
+	 */
+	if (!capable(CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_MOD(extack, "creating a dslite device needs CAP_NET_ADMIN in the initial user namespace");
+		return -EPERM;
+	}
 	err = register_netdevice(dev);
 	if (err)
 		return err;

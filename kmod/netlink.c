@@ -310,7 +310,7 @@ static int endpoints_parse(struct aftr_dev *ad, const struct nlattr *nest,
 	*out = NULL;
 	if (!n)
 		return 0;
-	set = kzalloc(struct_size(set, addr, n), GFP_KERNEL);
+	set = kzalloc(struct_size(set, addr, n), GFP_KERNEL_ACCOUNT);
 	if (!set)
 		return -ENOMEM;
 	nla_for_each_nested(attr, nest, rem) {

@@ -123,7 +123,7 @@ static __be32 pool_mask(u8 len)
 
 int aftr_pools_init(struct aftr_dev *ad)
 {
-	struct aftr_pools *pools = kzalloc(sizeof(*pools), GFP_KERNEL);
+	struct aftr_pools *pools = kzalloc(sizeof(*pools), GFP_KERNEL_ACCOUNT);
 
 	if (!pools)
 		return -ENOMEM;
@@ -158,7 +158,7 @@ static struct aftr_pool *pool_new(__be32 prefix, u8 len, u16 port_min,
 	unsigned int longs;
 	struct aftr_pool *pool;
 
-	pool = kvzalloc(struct_size(pool, addr, naddr), GFP_KERNEL);
+	pool = kvzalloc(struct_size(pool, addr, naddr), GFP_KERNEL_ACCOUNT);
 	if (!pool)
 		return NULL;
 	pool->prefix = prefix;
@@ -168,7 +168,7 @@ static struct aftr_pool *pool_new(__be32 prefix, u8 len, u16 port_min,
 	pool->naddr = naddr;
 	/* Room for the smallest block size, so DEV_SET never reallocates. */
 	longs = BITS_TO_LONGS(pool_span(pool) / DSLITE_AFTR_MIN_BLOCK_SIZE);
-	pool->maps = kvcalloc(array_size(naddr, longs), sizeof(long), GFP_KERNEL);
+	pool->maps = kvcalloc(array_size(naddr, longs), sizeof(long), GFP_KERNEL_ACCOUNT);
 	if (!pool->maps) {
 		kvfree(pool);
 		return NULL;

@@ -3,7 +3,8 @@
 #
 # Instances belong to their network namespace: the same name can live in
 # two namespaces, aftrctl in one sees only its own, and deleting a namespace
-# deletes its instances (the namespace is freed, no reference leaks).
+# deletes its instances (the namespace is freed, no reference leaks). Only
+# CAP_NET_ADMIN in the initial user namespace makes one.
 #
 #   namespace A: aftr0           namespace B: aftr0, aftr1
 . "$(dirname "$0")/lib.sh"
@@ -67,4 +68,10 @@ check "deleting A frees the namespace with its instance" \
 check "B keeps its two instances" shows "$B" aftr0 aftr1
 check "deleting B's instances by hand" ip -n "$B" link del aftr1
 check "aftrctl in B follows" shows "$B" aftr0
+
+# Who may make an instance (issue 8, item 9): CAP_NET_ADMIN over a user and
+# network namespace of one's own is not enough, or anyone could.
+check_fails "a user namespace of its own can't add a dslite device" \
+	unshare --user --map-root-user --net ip link add aftr9 type "$KIND"
+check "root of the initial user namespace can" ip -n "$B" link add aftr9 type "$KIND"
 finish

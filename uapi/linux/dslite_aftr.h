@@ -19,7 +19,9 @@
  * Generic netlink
  * ---------------
  * Family DSLITE_AFTR_GENL_NAME, version DSLITE_AFTR_GENL_VERSION. Every
- * command needs CAP_NET_ADMIN in the namespace of the request, and names its
+ * command needs CAP_NET_ADMIN in the initial user namespace (as does
+ * creating an instance: an AFTR is the host's, not a container's), acts on
+ * the instances of the request's network namespace, and names its
  * instance by DSLITE_AFTR_A_IFINDEX or DSLITE_AFTR_A_IFNAME (ifindex wins
  * when both are given), except dumps of DEV_GET, which list every instance.
  * Refusals carry an extack message that says what is wrong; a refused request
