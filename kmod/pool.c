@@ -470,21 +470,26 @@ static unsigned long *block_map(struct aftr_block *blk, unsigned int pi)
 	return blk->map + pi * BITS_TO_LONGS(blk->size);
 }
 
+/* Free ports of the wrong parity looked past before taking one anyway. */
+#define PARITY_PROBES	8
+
 /*
  * A free port offset in @blk, searched from a random point (CGN-3): the
  * first with the parity @want (NAT-4), or -1 and in *@any the first of any
- * parity (-1 when the block is full).
+ * parity (-1 when the block is full). Parity is looked for among the next
+ * PARITY_PROBES free ports only: in softirq, a block whose free ports all
+ * have the other parity must not cost a walk over every one of them.
  */
 static int block_find(struct aftr_block *blk, unsigned int pi,
 		      unsigned int want, int *any)
 {
 	const unsigned long *map = block_map(blk, pi);
 	unsigned int start = get_random_u32_below(blk->size);
-	unsigned int bit = start, end = blk->size;
+	unsigned int bit = start, end = blk->size, probes = 0;
 	bool wrapped = false;
 
 	*any = -1;
-	for (;;) {
+	while (probes <= PARITY_PROBES) {
 		bit = find_next_zero_bit(map, end, bit);
 		if (bit >= end) {
 			if (wrapped)
@@ -498,8 +503,10 @@ static int block_find(struct aftr_block *blk, unsigned int pi,
 			return bit;
 		if (*any < 0)
 			*any = bit;
+		probes++;
 		bit++;
 	}
+	return -1;
 }
 
 static void block_use(struct aftr_block *blk, unsigned int pi, int off,
