@@ -20,8 +20,10 @@
 #include "event.h"
 #include "pool.h"
 
-/* Entries one run of the expiry worker looks at before it yields. */
+/* Entries the expiry worker looks at between two rests of the walk. */
 #define GC_SLICE	1024
+/* How long one run of the worker may hold the instance's mutex. */
+#define GC_RUN		max(HZ / 50, 1)
 /* Rest between two complete sweeps; expiry is this precise. */
 #define GC_PERIOD	HZ
 
@@ -627,34 +629,46 @@ static bool gc_sweep(struct aftr_bindings *bs, struct rhashtable *ht,
 }
 
 /*
- * The expiry worker: sweeps the outside index (every binding, hold-downs
- * included), then the B4 table, GC_SLICE entries a run, and rests
- * GC_PERIOD between complete sweeps.
+ * One slice of the sweep: the outside index (every binding, hold-downs
+ * included), then the B4 table. True when a whole sweep ended.
+ */
+static bool gc_slice(struct aftr_bindings *bs)
+{
+	unsigned int budget = GC_SLICE;
+
+	if (bs->gc_phase == GC_BINDINGS) {
+		if (!gc_sweep(bs, &bs->out, &budget))
+			return false;
+		bs->gc_phase = GC_B4S;
+	}
+	if (!gc_sweep(bs, aftr_b4s_table(bs->ad), &budget))
+		return false;
+	bs->gc_phase = GC_BINDINGS;
+	return true;
+}
+
+/*
+ * The expiry worker. A sweep runs slice after slice, for up to GC_RUN at a
+ * time and at once again after, so that its length grows with the table
+ * only as fast as the CPU walks it (expiry stays within about a sweep of
+ * its deadline, seconds at ten million bindings), while the mutex that
+ * flushes and deletions wait for is never held long; between sweeps the
+ * worker rests GC_PERIOD.
  */
 static void gc_run(struct work_struct *work)
 {
 	struct aftr_bindings *bs = container_of(to_delayed_work(work),
 						struct aftr_bindings, gc);
-	unsigned int budget = GC_SLICE;
-	unsigned long delay = 1;
+	unsigned long end = jiffies + GC_RUN;
+	bool swept;
 
 	mutex_lock(&bs->lock);
-	while (budget) {
-		if (bs->gc_phase == GC_BINDINGS) {
-			if (!gc_sweep(bs, &bs->out, &budget))
-				break;
-			bs->gc_phase = GC_B4S;
-		} else {
-			if (!gc_sweep(bs, aftr_b4s_table(bs->ad), &budget))
-				break;
-			bs->gc_phase = GC_BINDINGS;
-			delay = GC_PERIOD;
-			break;
-		}
-	}
+	while (!(swept = gc_slice(bs)) && time_before(jiffies, end))
+		cond_resched();
 	mutex_unlock(&bs->lock);
 	if (bs->gc_walking || atomic_read(&bs->out.nelems) || aftr_b4s_count(bs->ad))
-		queue_delayed_work(system_power_efficient_wq, &bs->gc, delay);
+		queue_delayed_work(system_power_efficient_wq, &bs->gc,
+				   swept ? GC_PERIOD : 0);
 }
 
 /* Reserves @out's port on the B4 of @in, pinned to @out's address. */
