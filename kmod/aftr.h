@@ -53,10 +53,20 @@ struct aftr_prefix6 {
 	u8 len;
 };
 
-/* An RCU-replaced set of IPv6 prefixes (allowed B4s). */
+/**
+ * struct aftr_prefix6_set - an RCU-replaced set of IPv6 prefixes (allowed B4s)
+ * @rcu: frees through RCU
+ * @n: prefixes in @p
+ * @ntop: prefixes in @top
+ * @top: those of @p no other covers, sorted: disjoint, so a binary search
+ *	answers "is this address in the set" (b4.c); in the same allocation
+ * @p: the prefixes, in the order they were allowed
+ */
 struct aftr_prefix6_set {
 	struct rcu_head rcu;
 	unsigned int n;
+	unsigned int ntop;
+	struct aftr_prefix6 *top;
 	struct aftr_prefix6 p[];
 };
 

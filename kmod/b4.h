@@ -70,6 +70,13 @@ void aftr_b4s_destroy(struct aftr_dev *ad);
 /* Is a softwire from @addr accepted (6333-6)? Caller holds rcu_read_lock. */
 bool aftr_b4_allowed(struct aftr_dev *ad, const struct in6_addr *addr);
 
+/*
+ * An allowed set of @n prefixes, for the caller to fill in set->p; then
+ * aftr_b4_allowed_index() makes it ready for aftr_b4_allowed(). Under RTNL.
+ */
+struct aftr_prefix6_set *aftr_b4_allowed_alloc(unsigned int n);
+void aftr_b4_allowed_index(struct aftr_prefix6_set *set);
+
 /* Under RCU. The B4 may be dead: check under its lock before adding to it. */
 struct aftr_b4 *aftr_b4_lookup(struct aftr_dev *ad,
 			       const struct in6_addr *addr);

@@ -14,6 +14,7 @@
 #include <linux/inetdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <net/ipv6.h>
 
 #include "b4.h"
@@ -50,7 +51,10 @@ struct aftr_det_rule {
 	struct aftr_pool *pool;
 };
 
-/* The rules of an instance, replaced whole under RTNL. */
+/*
+ * The rules of an instance, replaced whole under RTNL, sorted by B4 prefix:
+ * those never overlap, so a binary search finds a B4's rule.
+ */
 struct aftr_det_rules {
 	struct rcu_head rcu;
 	unsigned int n;
@@ -112,15 +116,33 @@ static bool pool_has(const struct aftr_det_rule *r, __be32 addr)
 	return !((addr ^ r->prefix) & inet_make_mask(r->pool_len));
 }
 
+/* On the packet path for every softwire packet: O(log n) in the rules. */
 static const struct aftr_det_rule *rule_of_b4(const struct aftr_det_rules *rs,
 					      const struct in6_addr *addr)
 {
-	unsigned int i;
+	unsigned int lo = 0, hi, mid;
+	const struct aftr_det_rule *r;
 
-	for (i = 0; rs && i < rs->n; i++)
-		if (ipv6_prefix_equal(addr, &rs->r[i]->b4, rs->r[i]->plen))
-			return rs->r[i];
-	return NULL;
+	if (!rs)
+		return NULL;
+	hi = rs->n;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (memcmp(&rs->r[mid]->b4, addr, sizeof(*addr)) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	r = lo ? rs->r[lo - 1] : NULL;
+	return r && ipv6_prefix_equal(addr, &r->b4, r->plen) ? r : NULL;
+}
+
+static int rule_cmp(const void *a, const void *b)
+{
+	const struct aftr_det_rule *ra = *(const struct aftr_det_rule **)a;
+	const struct aftr_det_rule *rb = *(const struct aftr_det_rule **)b;
+
+	return memcmp(&ra->b4, &rb->b4, sizeof(ra->b4));
 }
 
 static const struct aftr_det_rule *rule_of_addr(const struct aftr_det_rules *rs,
@@ -146,11 +168,6 @@ int aftr_det_pair(struct aftr_dev *ad, struct aftr_b4 *b4)
 	slot = i % r->share;
 	return aftr_pool_pair_det(ad, b4, r->pool, i / r->share, slot,
 				  r->port_min + slot * r->ppb, r->ppb);
-}
-
-bool aftr_det_contains(struct aftr_dev *ad, __be32 addr)
-{
-	return rule_of_addr(rcu_dereference_rtnl(ad->det), addr);
 }
 
 bool aftr_det_covers(struct aftr_dev *ad, const struct in6_addr *addr)
@@ -315,6 +332,7 @@ int aftr_det_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (n)
 		memcpy(rs->r, old->r, n * sizeof(*rs->r));
 	rs->r[n] = r;
+	sort(rs->r, n + 1, sizeof(*rs->r), rule_cmp, NULL);
 	rules_replace(ad, rs);
 	/* Its B4s use their range only: those paired before start again. */
 	aftr_bindings_end_b4s(ad, b4_off_rule, r);

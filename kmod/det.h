@@ -27,9 +27,6 @@ int aftr_det_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 /* At the instance's end, after aftr_b4s_destroy(). */
 void aftr_det_destroy(struct aftr_dev *ad);
 
-/* Does @addr fall in a rule's pool? Under RCU or RTNL. */
-bool aftr_det_contains(struct aftr_dev *ad, __be32 addr);
-
 /* Is a B4 at @addr in a rule? Under RCU or RTNL. */
 bool aftr_det_covers(struct aftr_dev *ad, const struct in6_addr *addr);
 

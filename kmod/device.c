@@ -129,7 +129,7 @@ static void instance_uninit(struct net_device *dev)
 
 	aftr_genl_dev_gone(ad);
 	state_destroy(ad);
-	kfree(rtnl_dereference(ad->allowed));
+	kvfree(rtnl_dereference(ad->allowed));
 	kfree(rtnl_dereference(ad->endpoints));
 }
 

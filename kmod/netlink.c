@@ -433,9 +433,11 @@ static void allowed_replace(struct aftr_dev *ad, struct aftr_prefix6_set *set)
 {
 	struct aftr_prefix6_set *old = rtnl_dereference(ad->allowed);
 
+	if (set)
+		aftr_b4_allowed_index(set);
 	rcu_assign_pointer(ad->allowed, set);
 	if (old)
-		kfree_rcu(old, rcu);
+		kvfree_rcu(old, rcu);
 }
 
 static int b4_allow_doit(struct sk_buff *skb, struct genl_info *info)
@@ -454,13 +456,12 @@ static int b4_allow_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_MOD(info->extack, "prefix already allowed");
 		return -EEXIST;
 	}
-	set = kmalloc(struct_size(set, p, n + 1), GFP_KERNEL);
+	set = aftr_b4_allowed_alloc(n + 1);
 	if (!set)
 		return -ENOMEM;
 	if (n)
 		memcpy(set->p, old->p, n * sizeof(*set->p));
 	set->p[n] = p;
-	set->n = n + 1;
 	allowed_replace(ad, set);
 	return 0;
 }
@@ -482,12 +483,11 @@ static int b4_deny_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOENT;
 	}
 	if (old->n > 1) {
-		set = kmalloc(struct_size(set, p, old->n - 1), GFP_KERNEL);
+		set = aftr_b4_allowed_alloc(old->n - 1);
 		if (!set)
 			return -ENOMEM;
 		memcpy(set->p, old->p, idx * sizeof(*set->p));
 		memcpy(set->p + idx, old->p + idx + 1, (old->n - idx - 1) * sizeof(*set->p));
-		set->n = old->n - 1;
 	}
 	allowed_replace(ad, set);
 	/* After the publication, so that no new B4 appears under @p meanwhile. */

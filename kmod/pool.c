@@ -18,6 +18,7 @@
 #include <linux/jhash.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/rtnetlink.h>
 #include <linux/vmalloc.h>
 
@@ -99,6 +100,9 @@ struct aftr_pool {
  * struct aftr_pools - the pools of an instance
  * @list: the pools, in the order they were added
  * @count: how many
+ * @det: the addresses of deterministic rules, under RTNL
+ * @ndet: how many
+ * @ranges: every pool's and rule's addresses, for aftr_pool_contains()
  * @blocks_used: blocks handed out over all pools, for DEV_SET's check
  * @seed: hash seed for pairing, so that pairing is not predictable
  * @ad: the instance, for the events of B4s that give their blocks back
@@ -106,9 +110,28 @@ struct aftr_pool {
 struct aftr_pools {
 	struct list_head list;
 	unsigned int count;
+	struct list_head det;
+	unsigned int ndet;
+	struct aftr_pool_ranges __rcu *ranges;
 	atomic_t blocks_used;
 	u32 seed;
 	struct aftr_dev *ad;
+};
+
+/**
+ * struct aftr_pool_ranges - the addresses of all pools, sorted
+ * @rcu: frees through RCU
+ * @n: ranges in @r
+ * @r: first and last address of each pool, host order; pools never
+ *	overlap, so the ranges are disjoint and a binary search finds one
+ */
+struct aftr_pool_ranges {
+	struct rcu_head rcu;
+	unsigned int n;
+	struct {
+		u32 lo;
+		u32 hi;
+	} r[];
 };
 
 static unsigned int pool_span(const struct aftr_pool *pool)
@@ -128,6 +151,7 @@ int aftr_pools_init(struct aftr_dev *ad)
 	if (!pools)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&pools->list);
+	INIT_LIST_HEAD(&pools->det);
 	pools->seed = get_random_u32();
 	pools->ad = ad;
 	ad->pools = pools;
@@ -147,8 +171,59 @@ void aftr_pools_destroy(struct aftr_dev *ad)
 
 	list_for_each_entry_safe(pool, tmp, &ad->pools->list, list)
 		pool_free(pool);
+	kfree(rcu_dereference_protected(ad->pools->ranges, true));
 	kfree(ad->pools);
 	ad->pools = NULL;
+}
+
+/* Room for the ranges of every pool and rule, and @extra more; RTNL. */
+static struct aftr_pool_ranges *ranges_alloc(struct aftr_pools *pools, unsigned int extra)
+{
+	unsigned int n = pools->count + pools->ndet + extra;
+	struct aftr_pool_ranges *rs;
+
+	rs = kmalloc(struct_size(rs, r, n), GFP_KERNEL_ACCOUNT);
+	if (rs)
+		rs->n = n;
+	return rs;
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+	u32 la = *(const u32 *)a, lb = *(const u32 *)b;
+
+	return la < lb ? -1 : la > lb;
+}
+
+/* Fills @rs, sized by ranges_alloc() for the lists as they are now, and publishes it. */
+static void ranges_publish(struct aftr_pools *pools, struct aftr_pool_ranges *rs)
+{
+	struct aftr_pool_ranges *old = rtnl_dereference(pools->ranges);
+	struct list_head *lists[] = { &pools->list, &pools->det };
+	struct aftr_pool *pool;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(lists); i++)
+		list_for_each_entry(pool, lists[i], list) {
+			rs->r[n].lo = ntohl(pool->prefix);
+			rs->r[n++].hi = ntohl(pool->prefix) + pool->naddr - 1;
+		}
+	WARN_ON_ONCE(n != rs->n);
+	sort(rs->r, n, sizeof(rs->r[0]), range_cmp, NULL);
+	rcu_assign_pointer(pools->ranges, rs);
+	kfree_rcu(old, rcu);
+}
+
+/*
+ * After a pool went: without memory for a new index, the old one stays, and
+ * only says a few addresses are ours that no longer are.
+ */
+static void ranges_shrink(struct aftr_pools *pools)
+{
+	struct aftr_pool_ranges *rs = ranges_alloc(pools, 0);
+
+	if (rs)
+		ranges_publish(pools, rs);
 }
 
 static struct aftr_pool *pool_new(__be32 prefix, u8 len, u16 port_min,
@@ -188,6 +263,7 @@ int aftr_pool_add(struct aftr_dev *ad, __be32 prefix, u8 len, u16 port_min,
 		  u16 port_max, struct netlink_ext_ack *extack)
 {
 	struct aftr_pools *pools = ad->pools;
+	struct aftr_pool_ranges *rs;
 	struct aftr_pool *pool;
 
 	ASSERT_RTNL();
@@ -223,12 +299,18 @@ int aftr_pool_add(struct aftr_dev *ad, __be32 prefix, u8 len, u16 port_min,
 		NL_SET_ERR_MSG_MOD(extack, "pool overlaps the pool of a deterministic rule");
 		return -EEXIST;
 	}
+	rs = ranges_alloc(pools, 1);
 	pool = pool_new(prefix, len, port_min, port_max);
-	if (!pool)
+	if (!pool || !rs) {
+		kfree(rs);
+		if (pool)
+			pool_free(pool);
 		return -ENOMEM;
+	}
 	pool->pools = pools;
 	list_add_tail_rcu(&pool->list, &pools->list);
 	pools->count++;
+	ranges_publish(pools, rs);
 	return 0;
 }
 
@@ -248,6 +330,7 @@ int aftr_pool_del(struct aftr_dev *ad, __be32 prefix, u8 len,
 			continue;
 		list_del_rcu(&pool->list);
 		ad->pools->count--;
+		ranges_shrink(ad->pools);
 		/*
 		 * This waits for every reader of the list first, so once it
 		 * has ended the B4 paired here, nothing can reach the pool.
@@ -296,14 +379,24 @@ bool aftr_pool_info(struct aftr_dev *ad, unsigned int idx,
 	return found;
 }
 
+/* O(log n) per packet, however many pools and rules there are. */
 bool aftr_pool_contains(struct aftr_dev *ad, __be32 addr)
 {
-	struct aftr_pool *pool;
+	const struct aftr_pool_ranges *rs = rcu_dereference_rtnl(ad->pools->ranges);
+	unsigned int lo = 0, hi, mid;
+	u32 a = ntohl(addr);
 
-	list_for_each_entry_rcu(pool, &ad->pools->list, list)
-		if (!((addr ^ pool->prefix) & pool_mask(pool->len)))
-			return true;
-	return aftr_det_contains(ad, addr);
+	if (!rs)
+		return false;
+	hi = rs->n;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (rs->r[mid].lo <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && a <= rs->r[lo - 1].hi;
 }
 
 bool aftr_pools_overlap(struct aftr_dev *ad, __be32 prefix, u8 len)
@@ -650,17 +743,35 @@ void aftr_pool_unpair(struct aftr_b4 *b4)
 struct aftr_pool *aftr_pool_det_new(struct aftr_dev *ad, __be32 prefix, u8 len,
 				    u16 port_min, u16 port_max)
 {
+	struct aftr_pools *pools = ad->pools;
+	struct aftr_pool_ranges *rs = ranges_alloc(pools, 1);
 	struct aftr_pool *pool = pool_new(prefix, len, port_min, port_max);
 
-	if (pool) {
-		pool->pools = ad->pools;
-		pool->det = true;
+	if (!pool || !rs) {
+		kfree(rs);
+		if (pool)
+			pool_free(pool);
+		return NULL;
 	}
+	pool->pools = pools;
+	pool->det = true;
+	list_add_tail(&pool->list, &pools->det);
+	pools->ndet++;
+	ranges_publish(pools, rs);
 	return pool;
+}
+
+/* Takes a rule's addresses out of the index; under RTNL. */
+static void det_unlist(struct aftr_pool *pool)
+{
+	list_del(&pool->list);
+	pool->pools->ndet--;
 }
 
 void aftr_pool_det_end(struct aftr_dev *ad, struct aftr_pool *pool)
 {
+	det_unlist(pool);
+	ranges_shrink(ad->pools);
 	aftr_bindings_end_b4s(ad, b4_on_pool, pool);
 	WARN_ON_ONCE(atomic_read(&pool->blocks_used));
 	pool_free(pool);
@@ -668,6 +779,7 @@ void aftr_pool_det_end(struct aftr_dev *ad, struct aftr_pool *pool)
 
 void aftr_pool_det_free(struct aftr_pool *pool)
 {
+	det_unlist(pool);
 	pool_free(pool);
 }
 
