@@ -38,6 +38,9 @@ struct aftr_params {
 	u32 max_blocks;
 	u32 max_bindings;
 	u32 max_new_rate;
+	u32 max_subscribers;
+	u32 max_new_subscribers;
+	u8 subscriber_len;
 	u8 events_bindings;
 };
 

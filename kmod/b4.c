@@ -10,17 +10,28 @@
 
 #include "b4.h"
 #include "binding.h"
+#include "det.h"
 #include "pool.h"
 
+/**
+ * struct aftr_b4s - the subscribers of an instance
+ * @ht: the table, keyed by prefix
+ * @lock: guards the creation bucket
+ * @tokens: subscribers that may still be created this second
+ * @refill: jiffies the bucket was last refilled
+ */
 struct aftr_b4s {
 	struct rhashtable ht;
+	spinlock_t lock;	/* guards the fields below */
+	u32 tokens;
+	unsigned long refill;
 };
 
 static struct kmem_cache *b4_cache;
 
 static const struct rhashtable_params b4_params = {
 	.head_offset = offsetof(struct aftr_b4, node),
-	.key_offset = offsetof(struct aftr_b4, addr),
+	.key_offset = offsetof(struct aftr_b4, prefix),
 	.key_len = sizeof(struct in6_addr),
 	.automatic_shrinking = true,
 };
@@ -49,6 +60,8 @@ int aftr_b4s_init(struct aftr_dev *ad)
 		kfree(b4s);
 		return err;
 	}
+	spin_lock_init(&b4s->lock);
+	b4s->refill = jiffies;
 	ad->b4s = b4s;
 	return 0;
 }
@@ -134,24 +147,131 @@ void aftr_b4_allowed_index(struct aftr_prefix6_set *set)
 	}
 }
 
-struct aftr_b4 *aftr_b4_lookup(struct aftr_dev *ad, const struct in6_addr *addr)
+u8 aftr_b4_prefix(struct aftr_dev *ad, const struct in6_addr *addr,
+		  struct in6_addr *prefix)
 {
-	return rhashtable_lookup(&ad->b4s->ht, addr, b4_params);
+	u8 len = aftr_det_b4_len(ad, addr) ?: READ_ONCE(ad->params.subscriber_len);
+
+	ipv6_addr_prefix(prefix, addr, len);
+	return len;
 }
 
-static struct aftr_b4 *b4_new(struct aftr_dev *ad, const struct in6_addr *addr,
+/* Replies to @b4 go from @endpoint to @addr from now on. */
+static void b4_set_route(struct aftr_b4 *b4, const struct in6_addr *addr,
+			 const struct in6_addr *endpoint)
+{
+	spin_lock_bh(&b4->lock);
+	write_seqcount_begin(&b4->seq);
+	b4->addr = *addr;
+	b4->endpoint = *endpoint;
+	write_seqcount_end(&b4->seq);
+	spin_unlock_bh(&b4->lock);
+}
+
+void aftr_b4_seen(struct aftr_b4 *b4, const struct in6_addr *addr,
+		  const struct in6_addr *endpoint)
+{
+	/* A racy peek: a torn read only costs one needless update. */
+	if (likely(ipv6_addr_equal(&b4->addr, addr) &&
+		   ipv6_addr_equal(&b4->endpoint, endpoint)))
+		return;
+	b4_set_route(b4, addr, endpoint);
+}
+
+void aftr_b4_route(const struct aftr_b4 *b4, struct in6_addr *endpoint,
+		   struct in6_addr *addr)
+{
+	unsigned int seq;
+
+	do {
+		seq = read_seqcount_begin(&b4->seq);
+		*endpoint = b4->endpoint;
+		*addr = b4->addr;
+	} while (read_seqcount_retry(&b4->seq, seq));
+}
+
+static bool endpoint_in(const struct aftr_addr6_set *eps, const struct in6_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < eps->n; i++)
+		if (ipv6_addr_equal(&eps->addr[i], a))
+			return true;
+	return false;
+}
+
+void aftr_b4s_endpoints_changed(struct aftr_dev *ad)
+{
+	const struct aftr_addr6_set *eps = rtnl_dereference(ad->endpoints);
+	struct rhashtable_iter it;
+	struct aftr_b4 *b4;
+
+	if (!eps)
+		return;
+	rhashtable_walk_enter(&ad->b4s->ht, &it);
+	rhashtable_walk_start(&it);
+	while ((b4 = rhashtable_walk_next(&it))) {
+		if (!IS_ERR(b4) && !endpoint_in(eps, &b4->endpoint))
+			b4_set_route(b4, &b4->addr, &eps->addr[0]);
+	}
+	rhashtable_walk_stop(&it);
+	rhashtable_walk_exit(&it);
+}
+
+/*
+ * May one more subscriber be made (CGN-1)? A cap per instance and a token
+ * bucket for the rate, so that a B4 rotating through the prefixes it can
+ * reach neither fills the table nor crowds out others for long.
+ */
+static bool b4s_admit(struct aftr_dev *ad)
+{
+	u32 max = READ_ONCE(ad->params.max_subscribers);
+	u32 rate = READ_ONCE(ad->params.max_new_subscribers);
+	struct aftr_b4s *b4s = ad->b4s;
+	unsigned long now = jiffies;
+	bool ok = true;
+	u64 add;
+
+	if (max && atomic_read(&b4s->ht.nelems) >= max)
+		return false;
+	if (!rate)
+		return true;
+	spin_lock_bh(&b4s->lock);
+	add = div_u64((u64)(now - b4s->refill) * rate, HZ);
+	if (add) {
+		b4s->tokens = min_t(u64, (u64)b4s->tokens + add, rate);
+		b4s->refill = now;
+	}
+	if (b4s->tokens)
+		b4s->tokens--;
+	else
+		ok = false;
+	spin_unlock_bh(&b4s->lock);
+	return ok;
+}
+
+static struct aftr_b4 *b4_new(struct aftr_dev *ad, const struct in6_addr *prefix,
+			      u8 plen, const struct in6_addr *addr,
 			      const struct in6_addr *endpoint, __be32 ext, int *why)
 {
-	struct aftr_b4 *b4 = kmem_cache_zalloc(b4_cache, GFP_ATOMIC);
+	struct aftr_b4 *b4;
 	int err;
 
+	if (!b4s_admit(ad)) {
+		*why = AFTR_REFUSED_SUBSCRIBERS;
+		return NULL;
+	}
+	b4 = kmem_cache_zalloc(b4_cache, GFP_ATOMIC);
 	if (!b4) {
 		*why = AFTR_REFUSED_NOMEM;
 		return NULL;
 	}
+	b4->prefix = *prefix;
+	b4->plen = plen;
 	b4->addr = *addr;
 	b4->endpoint = *endpoint;
 	spin_lock_init(&b4->lock);
+	seqcount_spinlock_init(&b4->seq, &b4->lock);
 	b4->tokens = READ_ONCE(ad->params.max_new_rate);
 	b4->refill = jiffies;
 	b4->idle_since = b4->refill;
@@ -173,11 +293,14 @@ static struct aftr_b4 *b4_get(struct aftr_dev *ad, const struct in6_addr *addr,
 			      const struct in6_addr *endpoint, __be32 ext, int *why)
 {
 	struct aftr_b4 *b4, *old;
+	struct in6_addr prefix;
+	u8 plen;
 
-	b4 = aftr_b4_lookup(ad, addr);
+	plen = aftr_b4_prefix(ad, addr, &prefix);
+	b4 = rhashtable_lookup(&ad->b4s->ht, &prefix, b4_params);
 	if (b4)
 		return b4;
-	b4 = b4_new(ad, addr, endpoint, ext, why);
+	b4 = b4_new(ad, &prefix, plen, addr, endpoint, ext, why);
 	if (!b4)
 		return NULL;
 	old = rhashtable_lookup_get_insert_fast(&ad->b4s->ht, &b4->node,
@@ -248,9 +371,9 @@ static bool b4_denied(const struct aftr_b4 *b4, const void *arg)
 {
 	const struct deny_arg *deny = arg;
 
-	return ipv6_prefix_equal(&b4->addr, &deny->prefix->addr,
-				 deny->prefix->len) &&
-	       !aftr_b4_allowed(deny->ad, &b4->addr);
+	return ipv6_prefix_equal(&b4->prefix, &deny->prefix->addr,
+				 min(deny->prefix->len, b4->plen)) &&
+	       !aftr_b4_allowed(deny->ad, &b4->prefix);
 }
 
 void aftr_b4_deny(struct aftr_dev *ad, const struct aftr_prefix6 *prefix)

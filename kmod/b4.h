@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * B4s: the subscribers. A B4 is created by its first binding and holds what
- * is shared by all its bindings: the endpoint it talks to, its one external
+ * B4s: the subscribers. A subscriber is an IPv6 prefix (RFC 7785, CGN-9),
+ * created by its first binding, and holds what is shared by all its
+ * bindings: the B4 address and endpoint replies go between, its one external
  * IPv4 address (paired pooling), its port blocks, its limits and counts.
  *
  * Lifetime: a B4 lives in the B4 table until it is idle (no port held) for
@@ -20,9 +21,12 @@ struct aftr_block;
 
 /**
  * struct aftr_b4 - one subscriber
- * @node: entry in the B4 table, keyed by @addr
- * @addr: the B4's IPv6 address (softwire source)
- * @endpoint: the AFTR address the B4 sends to; replies come from it
+ * @node: entry in the B4 table, keyed by @prefix
+ * @prefix: the subscriber's prefix, host bits clear
+ * @plen: its length
+ * @addr: the B4 address it last sent from; replies go there (under @seq)
+ * @endpoint: the AFTR address it last sent to; replies come from it
+ * @seq: lets the return path read @addr and @endpoint whole
  * @ext: its external IPv4 address, fixed for its life
  * @paddr: the pool address @ext belongs to
  * @lock: protects the fields below it
@@ -41,11 +45,14 @@ struct aftr_block;
  */
 struct aftr_b4 {
 	struct rhash_head node;
+	struct in6_addr prefix;
+	u8 plen;
 	struct in6_addr addr;
 	struct in6_addr endpoint;
+	seqcount_spinlock_t seq;
 	__be32 ext;
 	struct aftr_pool_addr *paddr;
-	spinlock_t lock;	/* guards the fields below */
+	spinlock_t lock;	/* guards the fields below, and writes of @seq */
 	bool dead;
 	u32 nbindings;
 	u32 nports;
@@ -77,13 +84,33 @@ bool aftr_b4_allowed(struct aftr_dev *ad, const struct in6_addr *addr);
 struct aftr_prefix6_set *aftr_b4_allowed_alloc(unsigned int n);
 void aftr_b4_allowed_index(struct aftr_prefix6_set *set);
 
-/* Under RCU. The B4 may be dead: check under its lock before adding to it. */
-struct aftr_b4 *aftr_b4_lookup(struct aftr_dev *ad,
-			       const struct in6_addr *addr);
+/*
+ * The prefix of the subscriber B4 address @addr belongs to, in @prefix;
+ * returns its length. Under RCU or RTNL.
+ */
+u8 aftr_b4_prefix(struct aftr_dev *ad, const struct in6_addr *addr,
+		  struct in6_addr *prefix);
 
 /*
- * Looks up or creates the B4, under RCU; NULL and *why set (an enum
- * aftr_refusal) when it cannot be made.
+ * A packet of @b4 came from @addr to @endpoint: replies follow the B4 when
+ * it moved inside its prefix, or to another endpoint. Packet path.
+ */
+void aftr_b4_seen(struct aftr_b4 *b4, const struct in6_addr *addr,
+		  const struct in6_addr *endpoint);
+
+/*
+ * After ENDPOINTS changed, under RTNL: subscribers whose endpoint is gone
+ * get replies from the first endpoint left, until they send again.
+ */
+void aftr_b4s_endpoints_changed(struct aftr_dev *ad);
+
+/* Where replies to @b4 go: from @endpoint to @addr, read whole. */
+void aftr_b4_route(const struct aftr_b4 *b4, struct in6_addr *endpoint,
+		   struct in6_addr *addr);
+
+/*
+ * Looks up or creates the subscriber of B4 address @addr, under RCU; NULL
+ * and *why set (an enum aftr_refusal) when it cannot be made.
  */
 struct aftr_b4 *aftr_b4_get(struct aftr_dev *ad, const struct in6_addr *addr,
 			    const struct in6_addr *endpoint, int *why);

@@ -225,10 +225,14 @@ static int b4_take_port(struct aftr_dev *ad, struct aftr_b4 *b4,
 	return 0;
 }
 
-/* Reports a refusal of @b (CGN-6); @b4 is NULL when no B4 could be made. */
+/*
+ * Reports a refusal of @b (CGN-6) from B4 address @addr; @b4 is NULL when
+ * no subscriber could be made.
+ */
 static void refusal_event(struct aftr_dev *ad, const struct aftr_binding *b,
-			  struct aftr_b4 *b4, int why)
+			  const struct in6_addr *addr, struct aftr_b4 *b4, int why)
 {
+	struct aftr_key_in key = b->in;
 	enum dslite_aftr_event ev;
 
 	if (why == AFTR_REFUSED_QUOTA)
@@ -237,10 +241,11 @@ static void refusal_event(struct aftr_dev *ad, const struct aftr_binding *b,
 		ev = DSLITE_AFTR_EVENT_POOL_EXHAUSTED;
 	else
 		return;
+	key.b4 = *addr;
 	if (b4)
-		aftr_event_refusal(ad, ev, &b->in, b4->ext, &b4->event_stamp);
+		aftr_event_refusal(ad, ev, &key, b4->ext, &b4->event_stamp);
 	else
-		aftr_event_refusal(ad, ev, &b->in, 0, &ad->event_stamp);
+		aftr_event_refusal(ad, ev, &key, 0, &ad->event_stamp);
 }
 
 /*
@@ -249,15 +254,16 @@ static void refusal_event(struct aftr_dev *ad, const struct aftr_binding *b,
  * one; a second death in a row is not worth more than a dropped packet.
  */
 static struct aftr_b4 *b4_reserve(struct aftr_dev *ad, struct aftr_binding *b,
+				  const struct in6_addr *addr,
 				  const struct in6_addr *endpoint, int *why)
 {
 	struct aftr_b4 *b4;
 	int tries;
 
 	for (tries = 0; tries < 2; tries++) {
-		b4 = aftr_b4_get(ad, &b->in.b4, endpoint, why);
+		b4 = aftr_b4_get(ad, addr, endpoint, why);
 		if (!b4) {
-			refusal_event(ad, b, NULL, *why);
+			refusal_event(ad, b, addr, NULL, *why);
 			return NULL;
 		}
 		spin_lock_bh(&b4->lock);
@@ -266,7 +272,7 @@ static struct aftr_b4 *b4_reserve(struct aftr_dev *ad, struct aftr_binding *b,
 			spin_unlock_bh(&b4->lock);
 			if (!*why)
 				return b4;
-			refusal_event(ad, b, b4, *why);
+			refusal_event(ad, b, addr, b4, *why);
 			return NULL;
 		}
 		spin_unlock_bh(&b4->lock);
@@ -317,6 +323,7 @@ static void b4_unbind(struct aftr_b4 *b4)
 
 struct aftr_binding *aftr_binding_create(struct aftr_dev *ad,
 					 const struct aftr_key_in *key,
+					 const struct in6_addr *b4,
 					 const struct in6_addr *endpoint,
 					 enum aftr_refusal *why)
 {
@@ -332,12 +339,14 @@ struct aftr_binding *aftr_binding_create(struct aftr_dev *ad,
 	}
 	b->in = *key;
 	b->in.pad = 0;
-	b->b4 = b4_reserve(ad, b, endpoint, &err);
+	b->b4 = b4_reserve(ad, b, b4, endpoint, &err);
 	if (!b->b4) {
 		*why = err;
 		kmem_cache_free(binding_cache, b);
 		return NULL;
 	}
+	/* A subscriber found, not made, may have last sent from elsewhere. */
+	aftr_b4_seen(b->b4, b4, endpoint);
 	b->out.addr = b->b4->ext;
 	b->out.proto = key->proto;
 	b->state = DSLITE_AFTR_STATE_OPEN;
@@ -501,7 +510,8 @@ static bool binding_flush_one(void *obj, void *arg)
 	 */
 	if (b->fixed || !smp_load_acquire(&b->published))
 		return false;
-	if (fa->b4 && !ipv6_addr_equal(fa->b4, &b->in.b4))
+	/* The subscriber of the address the flush names (CGN-9). */
+	if (fa->b4 && !ipv6_prefix_equal(fa->b4, &b->in.b4, b->b4->plen))
 		return false;
 	if (fa->proto && fa->proto != b->in.proto)
 		return false;
@@ -736,6 +746,7 @@ int aftr_binding_add_static(struct aftr_dev *ad, const struct aftr_key_in *in,
 		return -ENOMEM;
 	gc_kick(bs);
 	b->in = *in;
+	aftr_b4_prefix(ad, &in->b4, &b->in.b4);
 	b->out = *out;
 	b->fixed = true;
 	b->state = DSLITE_AFTR_STATE_OPEN;

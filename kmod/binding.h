@@ -114,15 +114,19 @@ enum aftr_refusal {
 	AFTR_REFUSED_RATE = DSLITE_AFTR_STAT_DROP_RATE,
 	AFTR_REFUSED_POOL = DSLITE_AFTR_STAT_DROP_POOL_EXHAUSTED,
 	AFTR_REFUSED_NOMEM = DSLITE_AFTR_STAT_DROP_NOMEM,
+	AFTR_REFUSED_SUBSCRIBERS = DSLITE_AFTR_STAT_DROP_SUBSCRIBERS,
 };
 
 /*
  * Under RCU (the whole call: see aftr_bindings_end_b4s()). Returns the
- * binding of @key, new or made meanwhile by another CPU; NULL and *why set
- * when refused. A new binding starts in DSLITE_AFTR_STATE_OPEN.
+ * binding of @key (whose b4 is the subscriber's prefix), new or made
+ * meanwhile by another CPU; NULL and *why set when refused. @b4 is the B4
+ * address the packet came from. A new binding starts in
+ * DSLITE_AFTR_STATE_OPEN.
  */
 struct aftr_binding *aftr_binding_create(struct aftr_dev *ad,
 					 const struct aftr_key_in *key,
+					 const struct in6_addr *b4,
 					 const struct in6_addr *endpoint,
 					 enum aftr_refusal *why);
 
@@ -132,8 +136,9 @@ unsigned long aftr_binding_timeout(const struct aftr_dev *ad,
 				   const struct aftr_binding *b);
 
 /*
- * Ends the bindings of @b4 (NULL: every B4) and @proto (0: all), hold-downs
- * included, at once; returns how many live ones it ended. Process context.
+ * Ends the bindings of the subscriber B4 address @b4 belongs to (NULL: every
+ * subscriber) and @proto (0: all), hold-downs included, at once; returns how
+ * many live ones it ended. Process context.
  */
 unsigned int aftr_binding_flush(struct aftr_dev *ad,
 				const struct in6_addr *b4, u8 proto);

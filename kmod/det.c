@@ -161,18 +161,20 @@ int aftr_det_pair(struct aftr_dev *ad, struct aftr_b4 *b4)
 	const struct aftr_det_rule *r;
 	u32 i, slot;
 
-	r = rule_of_b4(rcu_dereference(ad->det), &b4->addr);
+	r = rule_of_b4(rcu_dereference(ad->det), &b4->prefix);
 	if (!r)
 		return -ENOENT;
-	i = b4_index(r, &b4->addr);
+	i = b4_index(r, &b4->prefix);
 	slot = i % r->share;
 	return aftr_pool_pair_det(ad, b4, r->pool, i / r->share, slot,
 				  r->port_min + slot * r->ppb, r->ppb);
 }
 
-bool aftr_det_covers(struct aftr_dev *ad, const struct in6_addr *addr)
+u8 aftr_det_b4_len(struct aftr_dev *ad, const struct in6_addr *addr)
 {
-	return rule_of_b4(rcu_dereference_rtnl(ad->det), addr);
+	const struct aftr_det_rule *r = rule_of_b4(rcu_dereference_rtnl(ad->det), addr);
+
+	return r ? r->len : 0;
 }
 
 bool aftr_det_overlaps(struct aftr_dev *ad, __be32 prefix, u8 len)
@@ -289,7 +291,8 @@ static bool b4_off_rule(const struct aftr_b4 *b4, const void *arg)
 {
 	const struct aftr_det_rule *r = arg;
 
-	return ipv6_prefix_equal(&b4->addr, &r->b4, r->plen) && !pool_has(r, b4->ext);
+	return ipv6_prefix_equal(&b4->prefix, &r->b4, r->plen) &&
+	       (b4->plen != r->len || !pool_has(r, b4->ext));
 }
 
 static struct aftr_det_rules *rules_alloc(unsigned int n)
@@ -390,17 +393,6 @@ void aftr_det_destroy(struct aftr_dev *ad)
 	RCU_INIT_POINTER(ad->det, NULL);
 }
 
-static int put_prefix6(struct sk_buff *skb, const struct in6_addr *a, u8 len)
-{
-	struct nlattr *nest = nla_nest_start(skb, DSLITE_AFTR_A_B4_PREFIX);
-
-	if (!nest || nla_put_in6_addr(skb, DSLITE_AFTR_PREFIX_A_ADDR6, a) ||
-	    nla_put_u8(skb, DSLITE_AFTR_PREFIX_A_LEN, len))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
 static int put_range(struct sk_buff *skb, __be32 addr, u16 first, u32 n)
 {
 	return nla_put_in_addr(skb, DSLITE_AFTR_A_OUTER_ADDR, addr) ||
@@ -414,7 +406,7 @@ static int put_b4(struct sk_buff *skb, const struct aftr_det_rule *r, u32 i)
 	struct in6_addr a;
 
 	b4_prefix(r, i, &a);
-	return put_prefix6(skb, &a, r->len) ||
+	return aftr_genl_put_b4_prefix(skb, &a, r->len) ||
 	       put_range(skb, htonl(ntohl(r->prefix) + i / r->share),
 			 r->port_min + (i % r->share) * r->ppb, r->ppb);
 }
@@ -498,7 +490,7 @@ static int rule_fill(struct sk_buff *skb, struct netlink_callback *cb,
 	hdr = aftr_genl_dump_put(skb, cb, DSLITE_AFTR_CMD_DET_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (put_prefix6(skb, &r->b4, r->plen) ||
+	if (aftr_genl_put_b4_prefix(skb, &r->b4, r->plen) ||
 	    nla_put_u8(skb, DSLITE_AFTR_A_B4_LEN, r->len))
 		goto cancel;
 	nest = nla_nest_start(skb, DSLITE_AFTR_A_PREFIX);

@@ -27,8 +27,11 @@ int aftr_det_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 /* At the instance's end, after aftr_b4s_destroy(). */
 void aftr_det_destroy(struct aftr_dev *ad);
 
-/* Is a B4 at @addr in a rule? Under RCU or RTNL. */
-bool aftr_det_covers(struct aftr_dev *ad, const struct in6_addr *addr);
+/*
+ * The length of the B4 prefixes of the rule covering a B4 at @addr, or 0
+ * when none does. Under RCU or RTNL.
+ */
+u8 aftr_det_b4_len(struct aftr_dev *ad, const struct in6_addr *addr);
 
 /* Does the IPv4 prefix overlap a rule's pool? Under RTNL. */
 bool aftr_det_overlaps(struct aftr_dev *ad, __be32 prefix, u8 len);

@@ -45,6 +45,9 @@ static void params_init(struct aftr_params *p)
 	p->max_blocks = DSLITE_AFTR_DEF_MAX_BLOCKS;
 	p->max_bindings = DSLITE_AFTR_DEF_MAX_BINDINGS;
 	p->max_new_rate = DSLITE_AFTR_DEF_MAX_NEW_RATE;
+	p->subscriber_len = DSLITE_AFTR_DEF_SUBSCRIBER_LEN;
+	p->max_subscribers = DSLITE_AFTR_DEF_MAX_SUBSCRIBERS;
+	p->max_new_subscribers = DSLITE_AFTR_DEF_MAX_NEW_SUBSCRIBERS;
 }
 
 /*

@@ -80,12 +80,15 @@ static bool put_inner(struct sk_buff *skb, const struct aftr_key_in *key)
 void aftr_event_binding(struct aftr_dev *ad, enum dslite_aftr_event ev,
 			const struct aftr_binding *b)
 {
+	struct in6_addr endpoint, b4;
 	struct sk_buff *skb;
 	void *hdr;
 
 	if (!READ_ONCE(ad->params.events_bindings) || !event_wanted(ad))
 		return;
-	skb = event_start(ad, ev, &b->in.b4, &hdr);
+	/* The B4 address, not the subscriber prefix the binding is keyed by. */
+	aftr_b4_route(b->b4, &endpoint, &b4);
+	skb = event_start(ad, ev, &b4, &hdr);
 	if (!skb)
 		return;
 	event_send(ad, skb, hdr, put_inner(skb, &b->in) &&

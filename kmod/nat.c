@@ -14,6 +14,7 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 
+#include "b4.h"
 #include "binding.h"
 #include "icmp.h"
 #include "nat.h"
@@ -196,12 +197,12 @@ static void tcp_track(struct aftr_binding *b, const struct tcphdr *th, bool out)
 
 /*
  * The binding of the packet an ICMP error quotes at @eoff, checked and made
- * linear. From a B4 (@b4 set) the quoted packet came in, so its destination
- * is the inside endpoint; from outside it went out, so its source is the
- * external one.
+ * linear. From a B4 (@sub, its subscriber prefix, set) the quoted packet
+ * came in, so its destination is the inside endpoint; from outside it went
+ * out, so its source is the external one.
  */
 static struct aftr_binding *icmp_error_binding(struct aftr_dev *ad, struct sk_buff *skb,
-					       const struct in6_addr *b4, unsigned int eoff)
+					       const struct in6_addr *sub, unsigned int eoff)
 {
 	struct aftr_key_out okey = {};
 	const struct iphdr *emb;
@@ -219,13 +220,13 @@ static struct aftr_binding *icmp_error_binding(struct aftr_dev *ad, struct sk_bu
 		return NULL;
 	emb = (const struct iphdr *)(skb->data + eoff);
 	/* Only echo has an id to key on: a request went out, a reply came in. */
-	if (proto == IPPROTO_ICMP && skb->data[eloff] != (b4 ? ICMP_ECHOREPLY : ICMP_ECHO))
+	if (proto == IPPROTO_ICMP && skb->data[eloff] != (sub ? ICMP_ECHOREPLY : ICMP_ECHO))
 		return NULL;
 
-	port = *(__be16 *)(skb->data + eloff + l4_port_offset(proto, !b4));
-	if (b4) {
+	port = *(__be16 *)(skb->data + eloff + l4_port_offset(proto, !sub));
+	if (sub) {
 		struct aftr_key_in key = {
-			.b4 = *b4, .addr = emb->daddr, .port = port, .proto = proto,
+			.b4 = *sub, .addr = emb->daddr, .port = port, .proto = proto,
 		};
 
 		return aftr_binding_lookup_in(ad, &key);
@@ -281,12 +282,12 @@ static void icmp_error_rewrite(struct sk_buff *skb, unsigned int eoff, bool from
  * Errors never refresh a binding (NAT-6). NULL when dropped and counted.
  */
 static struct aftr_binding *nat_icmp_error(struct aftr_dev *ad, struct sk_buff *skb,
-					   const struct in6_addr *b4)
+					   const struct in6_addr *sub)
 {
 	unsigned int eoff = skb_transport_offset(skb) + sizeof(struct icmphdr);
 	struct aftr_binding *b;
 
-	b = icmp_error_binding(ad, skb, b4, eoff);
+	b = icmp_error_binding(ad, skb, sub, eoff);
 	if (!b) {
 		aftr_count(ad, DSLITE_AFTR_STAT_DROP_ICMP_ERROR);
 		goto drop;
@@ -294,7 +295,7 @@ static struct aftr_binding *nat_icmp_error(struct aftr_dev *ad, struct sk_buff *
 	/* The whole message is summed again: make all of it writable. */
 	if (!nat_writable(ad, skb, skb->len))
 		goto drop;
-	if (b4)
+	if (sub)
 		icmp_error_rewrite(skb, eoff, true, b->out.addr, b->out.port);
 	else
 		icmp_error_rewrite(skb, eoff, false, b->in.addr, b->in.port);
@@ -317,13 +318,17 @@ static bool icmp_supported(struct aftr_dev *ad, struct sk_buff *skb, u8 query)
 	return false;
 }
 
-/* Finds or makes the binding of a packet from a B4; NULL when refused. */
+/*
+ * Finds or makes the binding of a packet from B4 address @b4, of subscriber
+ * prefix @sub; NULL when refused.
+ */
 static struct aftr_binding *nat_binding_get(struct aftr_dev *ad, struct sk_buff *skb,
 					    const struct in6_addr *b4,
+					    const struct in6_addr *sub,
 					    const struct in6_addr *endpoint)
 {
 	struct aftr_key_in key = {
-		.b4 = *b4,
+		.b4 = *sub,
 		.addr = ip_hdr(skb)->saddr,
 		.port = *l4_port(skb, true),
 		.proto = ip_hdr(skb)->protocol,
@@ -332,9 +337,11 @@ static struct aftr_binding *nat_binding_get(struct aftr_dev *ad, struct sk_buff 
 	enum aftr_refusal why;
 
 	b = aftr_binding_lookup_in(ad, &key);
-	if (b)
+	if (b) {
+		aftr_b4_seen(b->b4, b4, endpoint);
 		return b;
-	b = aftr_binding_create(ad, &key, endpoint, &why);
+	}
+	b = aftr_binding_create(ad, &key, b4, endpoint, &why);
 	if (b)
 		return b;
 	aftr_count(ad, (enum dslite_aftr_stat)why);
@@ -347,6 +354,7 @@ int aftr_nat_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
 		     const struct in6_addr *b4, const struct in6_addr *endpoint)
 {
 	struct aftr_binding *b;
+	struct in6_addr sub;
 	int err;
 
 	err = nat_defrag(ad, skb, DEFRAG_USER(ipv6_addr_hash(b4)));
@@ -354,14 +362,15 @@ int aftr_nat_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
 		return err;
 	if (!l4_pull(ad, skb))
 		goto drop;
+	aftr_b4_prefix(ad, b4, &sub);
 	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
 		if (!icmp_supported(ad, skb, ICMP_ECHO))
 			goto drop;
 		if (icmp_is_err(icmp_hdr(skb)->type))
-			return nat_icmp_error(ad, skb, b4) ? 0 : -EINVAL;
+			return nat_icmp_error(ad, skb, &sub) ? 0 : -EINVAL;
 	}
 
-	b = nat_binding_get(ad, skb, b4, endpoint);
+	b = nat_binding_get(ad, skb, b4, &sub, endpoint);
 	if (!b || !nat_writable(ad, skb, skb_transport_offset(skb) +
 				l4_len(ip_hdr(skb)->protocol)))
 		goto drop;

@@ -66,6 +66,10 @@ static const struct nla_policy aftr_policy[DSLITE_AFTR_A_MAX + 1] = {
 	[DSLITE_AFTR_A_EVENTS_BINDINGS] = NLA_POLICY_MAX(NLA_U8, 1),
 	[DSLITE_AFTR_A_B4_PREFIX] = NLA_POLICY_NESTED(prefix_policy),
 	[DSLITE_AFTR_A_B4_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[DSLITE_AFTR_A_SUBSCRIBER_LEN] = NLA_POLICY_RANGE(NLA_U8, DSLITE_AFTR_MIN_SUBSCRIBER_LEN,
+							  128),
+	[DSLITE_AFTR_A_MAX_SUBSCRIBERS] = { .type = NLA_U32 },
+	[DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS] = { .type = NLA_U32 },
 };
 
 static const u16 timeout_attr[AFTR_TIMEOUT_COUNT] = {
@@ -185,6 +189,9 @@ static int put_params(struct sk_buff *skb, const struct aftr_params *p)
 	    nla_put_u32(skb, DSLITE_AFTR_A_MAX_BLOCKS, p->max_blocks) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_MAX_BINDINGS, p->max_bindings) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_MAX_NEW_RATE, p->max_new_rate) ||
+	    nla_put_u8(skb, DSLITE_AFTR_A_SUBSCRIBER_LEN, p->subscriber_len) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_MAX_SUBSCRIBERS, p->max_subscribers) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS, p->max_new_subscribers) ||
 	    nla_put_u8(skb, DSLITE_AFTR_A_EVENTS_BINDINGS, p->events_bindings))
 		return -EMSGSIZE;
 	return 0;
@@ -214,6 +221,7 @@ static int dev_fill(struct sk_buff *skb, struct aftr_dev *ad, u32 portid, u32 se
 	return 0;
 }
 
+
 static size_t dev_msg_size(struct aftr_dev *ad)
 {
 	const struct aftr_prefix6_set *allowed = rtnl_dereference(ad->allowed);
@@ -222,7 +230,6 @@ static size_t dev_msg_size(struct aftr_dev *ad)
 
 	return NLMSG_GOODSIZE + (allowed ? allowed->n * prefix : 0);
 }
-
 static int dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct aftr_dev *ad = info->user_ptr[0];
@@ -345,17 +352,32 @@ static void params_apply(struct aftr_params *p, struct nlattr **attrs)
 		WRITE_ONCE(p->max_new_rate, nla_get_u32(attrs[DSLITE_AFTR_A_MAX_NEW_RATE]));
 	if (attrs[DSLITE_AFTR_A_EVENTS_BINDINGS])
 		WRITE_ONCE(p->events_bindings, nla_get_u8(attrs[DSLITE_AFTR_A_EVENTS_BINDINGS]));
+	if (attrs[DSLITE_AFTR_A_SUBSCRIBER_LEN])
+		WRITE_ONCE(p->subscriber_len, nla_get_u8(attrs[DSLITE_AFTR_A_SUBSCRIBER_LEN]));
+	if (attrs[DSLITE_AFTR_A_MAX_SUBSCRIBERS])
+		WRITE_ONCE(p->max_subscribers, nla_get_u32(attrs[DSLITE_AFTR_A_MAX_SUBSCRIBERS]));
+	if (attrs[DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS])
+		WRITE_ONCE(p->max_new_subscribers,
+			   nla_get_u32(attrs[DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS]));
 }
 
 /* Everything that can refuse runs before the first change. */
 static int dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlattr *sub_len = info->attrs[DSLITE_AFTR_A_SUBSCRIBER_LEN];
 	struct nlattr *block_size = info->attrs[DSLITE_AFTR_A_BLOCK_SIZE];
 	struct nlattr *endpoints = info->attrs[DSLITE_AFTR_A_ENDPOINTS];
 	struct aftr_dev *ad = info->user_ptr[0];
 	struct aftr_addr6_set *eps = NULL, *old;
 	int err;
 
+	/* Subscribers are keyed by their prefix: the length can't change under them. */
+	if (sub_len && nla_get_u8(sub_len) != ad->params.subscriber_len &&
+	    aftr_b4s_count(ad)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, sub_len,
+				    "subscriber length can't change while there are subscribers");
+		return -EBUSY;
+	}
 	if (block_size && nla_get_u32(block_size) != ad->params.block_size &&
 	    aftr_pools_blocks_in_use(ad)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, block_size,
@@ -370,6 +392,7 @@ static int dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 		rcu_assign_pointer(ad->endpoints, eps);
 		if (old)
 			kfree_rcu(old, rcu);
+		aftr_b4s_endpoints_changed(ad);
 	}
 	params_apply(&ad->params, info->attrs);
 	return 0;
@@ -778,9 +801,24 @@ void *aftr_genl_dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cm
 	return hdr;
 }
 
+int aftr_genl_put_b4_prefix(struct sk_buff *skb, const struct in6_addr *a, u8 len)
+{
+	struct nlattr *nest = nla_nest_start(skb, DSLITE_AFTR_A_B4_PREFIX);
+
+	if (!nest || nla_put_in6_addr(skb, DSLITE_AFTR_PREFIX_A_ADDR6, a) ||
+	    nla_put_u8(skb, DSLITE_AFTR_PREFIX_A_LEN, len))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The B4 address its subscriber last sent from, not the prefix it is keyed by. */
 int aftr_genl_put_binding(struct sk_buff *skb, const struct aftr_binding *b)
 {
-	if (nla_put_in6_addr(skb, DSLITE_AFTR_A_B4_ADDR, &b->in.b4) ||
+	struct in6_addr endpoint, b4;
+
+	aftr_b4_route(b->b4, &endpoint, &b4);
+	if (nla_put_in6_addr(skb, DSLITE_AFTR_A_B4_ADDR, &b4) ||
 	    nla_put_u8(skb, DSLITE_AFTR_A_PROTO, b->in.proto) ||
 	    nla_put_in_addr(skb, DSLITE_AFTR_A_INNER_ADDR, b->in.addr) ||
 	    nla_put_u16(skb, DSLITE_AFTR_A_INNER_PORT, ntohs(b->in.port)) ||
@@ -794,6 +832,7 @@ static int b4_fill(struct sk_buff *skb, struct netlink_callback *cb,
 		   struct table_dump *td, void *obj)
 {
 	const struct aftr_b4 *b4 = obj;
+	struct in6_addr endpoint, addr;
 	void *hdr;
 
 	if (READ_ONCE(b4->dead))
@@ -801,8 +840,10 @@ static int b4_fill(struct sk_buff *skb, struct netlink_callback *cb,
 	hdr = aftr_genl_dump_put(skb, cb, DSLITE_AFTR_CMD_B4_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_in6_addr(skb, DSLITE_AFTR_A_B4_ADDR, &b4->addr) ||
-	    nla_put_in6_addr(skb, DSLITE_AFTR_A_ENDPOINT, &b4->endpoint) ||
+	aftr_b4_route(b4, &endpoint, &addr);
+	if (aftr_genl_put_b4_prefix(skb, &b4->prefix, b4->plen) ||
+	    nla_put_in6_addr(skb, DSLITE_AFTR_A_B4_ADDR, &addr) ||
+	    nla_put_in6_addr(skb, DSLITE_AFTR_A_ENDPOINT, &endpoint) ||
 	    nla_put_in_addr(skb, DSLITE_AFTR_A_OUTER_ADDR, b4->ext) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_BLOCK_COUNT, READ_ONCE(b4->nblocks)) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_BINDING_COUNT, READ_ONCE(b4->nbindings))) {
@@ -823,7 +864,7 @@ static u32 expires_ms(const struct aftr_dev *ad, const struct aftr_binding *b)
 
 static bool binding_selected(const struct binding_filter *f, const struct aftr_binding *b)
 {
-	return (!f->has_b4 || ipv6_addr_equal(&f->b4, &b->in.b4)) &&
+	return (!f->has_b4 || ipv6_prefix_equal(&f->b4, &b->in.b4, b->b4->plen)) &&
 	       (!f->proto || f->proto == b->in.proto);
 }
 
@@ -890,7 +931,7 @@ static int stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	u64 sum;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(dev_msg_size(ad), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &aftr_genl_family, 0, DSLITE_AFTR_CMD_STATS_GET);

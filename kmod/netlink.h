@@ -26,6 +26,9 @@ void *aftr_genl_dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cm
 /* The endpoints of a binding: B4, protocol, inner and outer address:port. */
 int aftr_genl_put_binding(struct sk_buff *skb, const struct aftr_binding *b);
 
+/* A B4_PREFIX nest: @a, @len long. */
+int aftr_genl_put_b4_prefix(struct sk_buff *skb, const struct in6_addr *a, u8 len);
+
 /* A prefix nest @type of a request, checked; refusals explained. */
 int aftr_genl_prefix6_parse(struct genl_info *info, u16 type, struct aftr_prefix6 *p);
 int aftr_genl_prefix4_parse(struct genl_info *info, u16 type, __be32 *addr, u8 *len);

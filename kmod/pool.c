@@ -8,7 +8,7 @@
  * An external (address, port, protocol) is therefore owned by one B4 and,
  * through its bitmap, by at most one binding (NAT-5).
  *
- * The pool address of a new B4 comes from a hash of its IPv6 address, probing
+ * The pool address of a new B4 comes from a hash of its IPv6 prefix, probing
  * on to the next address with a free block. Hashing is O(1) on the packet
  * path where "most free blocks" would scan every address, spreads B4s evenly
  * all the same, and gives a B4 that comes back after being idle its old
@@ -497,41 +497,34 @@ int aftr_pool_pair(struct aftr_dev *ad, struct aftr_b4 *b4)
 	err = aftr_det_pair(ad, b4);
 	if (err != -ENOENT)
 		return err;
-	err = -ENOSPC;
 	list_for_each_entry_rcu(pool, &pools->list, list)
 		total += pool->naddr;
 	if (!total)
 		return -ENOSPC;
-	pos = reciprocal_scale(jhash(&b4->addr, sizeof(b4->addr), pools->seed), total);
+	pos = reciprocal_scale(jhash(&b4->prefix, sizeof(b4->prefix), pools->seed), total);
 	list_for_each_entry_rcu(pool, &pools->list, list) {
 		if (pos < pool->naddr)
 			break;
 		pos -= pool->naddr;
 	}
-	/* The list may have changed since we counted: then we just stop. */
+	/*
+	 * The list may have changed since we counted: then we just stop. The
+	 * first block comes with the first binding admitted (aftr_port_alloc()),
+	 * so a subscriber refused by its limits holds none.
+	 */
 	for (n = 0; n < total && !list_entry_is_head(pool, &pools->list, list); n++) {
 		struct aftr_pool_addr *pa = &pool->addr[pos];
-		struct aftr_block *blk;
 
-		/* Racy peek: a full address is skipped without its lock. */
-		if (!READ_ONCE(pa->nblocks) || READ_ONCE(pa->used) < READ_ONCE(pa->nblocks)) {
-			/* Before the block, which the event reports on @ext. */
+		spin_lock_bh(&pa->lock);
+		if (!pa->used || pa->used < pa->nblocks) {
+			pa->b4s++;
+			spin_unlock_bh(&pa->lock);
+			atomic_inc(&pool->b4s);
 			b4->paddr = pa;
 			b4->ext = pa->addr;
-			blk = b4_grow(ad, b4, 0);
-			if (!IS_ERR(blk)) {
-				spin_lock_bh(&pa->lock);
-				pa->b4s++;
-				spin_unlock_bh(&pa->lock);
-				atomic_inc(&pool->b4s);
-				return 0;
-			}
-			b4->paddr = NULL;
-			b4->ext = 0;
-			err = PTR_ERR(blk);
-			if (err == -ENOMEM)
-				return err;
+			return 0;
 		}
+		spin_unlock_bh(&pa->lock);
 		if (++pos < pool->naddr)
 			continue;
 		pos = 0;
@@ -541,9 +534,7 @@ int aftr_pool_pair(struct aftr_dev *ad, struct aftr_b4 *b4)
 		if (!pool)
 			break;
 	}
-	kfree(b4->blocks);
-	b4->blocks = NULL;
-	return err;
+	return -ENOSPC;
 }
 
 static unsigned int ports_index(u8 proto)

@@ -74,7 +74,7 @@ int aftr_static_add_doit(struct sk_buff *skb, struct genl_info *info)
 				    "B4_ADDR is not in an allowed prefix");
 		return -EINVAL;
 	}
-	if (aftr_det_covers(ad, &in.b4)) {
+	if (aftr_det_b4_len(ad, &in.b4)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[DSLITE_AFTR_A_B4_ADDR],
 				    "B4_ADDR is in a deterministic rule, whose ports are its range");
 		return -EINVAL;

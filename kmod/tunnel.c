@@ -219,6 +219,7 @@ int aftr_tunnel_send(struct aftr_dev *ad, struct sk_buff *skb,
 netdev_tx_t aftr_tunnel_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct aftr_dev *ad = netdev_priv(dev);
+	struct in6_addr endpoint, b4;
 	struct aftr_binding *b;
 	unsigned int len;
 	bool hairpin;
@@ -246,7 +247,8 @@ netdev_tx_t aftr_tunnel_xmit(struct sk_buff *skb, struct net_device *dev)
 		/* A B4's packet that the IPv4 stack routed back to us (NAT-8). */
 		hairpin = aftr_pool_contains(ad, ip_hdr(skb)->saddr);
 		len = skb->len;
-		if (!aftr_tunnel_send(ad, skb, &b->b4->endpoint, &b->in.b4)) {
+		aftr_b4_route(b->b4, &endpoint, &b4);
+		if (!aftr_tunnel_send(ad, skb, &endpoint, &b4)) {
 			aftr_count(ad, DSLITE_AFTR_STAT_TO_B4_TRANSLATED);
 			if (hairpin)
 				aftr_count(ad, DSLITE_AFTR_STAT_HAIRPIN);

@@ -63,6 +63,7 @@ static int print_b4(const struct nlattr **tb, void *data)
 
 	out_obj_begin(NULL);
 	out_str("ifname", "%-15s ", dev->ifname);
+	out_prefix("b4-prefix", "%-24s ", tb[DSLITE_AFTR_A_B4_PREFIX]);
 	out_addr6("b4-addr", "%-25s ", tb[DSLITE_AFTR_A_B4_ADDR]);
 	out_addr6("endpoint", "%-25s ", tb[DSLITE_AFTR_A_ENDPOINT]);
 	out_addr4("outer-addr", "%-15s ", tb[DSLITE_AFTR_A_OUTER_ADDR]);
@@ -88,8 +89,8 @@ static int b4_show(struct args *a)
 
 	if (parse_dev_filter(a, &ifname))
 		return EXIT_USAGE;
-	snprintf(header, sizeof(header), "%-15s %-25s %-25s %-15s %6s %8s", "dev", "b4",
-		 "endpoint", "outer", "blocks", "bindings");
+	snprintf(header, sizeof(header), "%-15s %-24s %-25s %-25s %-15s %6s %8s", "dev",
+		 "subscriber", "b4", "endpoint", "outer", "blocks", "bindings");
 	return for_each_dev(ifname, header, show_one, NULL);
 }
 

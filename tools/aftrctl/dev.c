@@ -155,6 +155,12 @@ static int print_dev(const struct nlattr **tb, void *data)
 	out_attr_u32("max-blocks", " max-blocks %s", tb[DSLITE_AFTR_A_MAX_BLOCKS]);
 	out_attr_u32("max-bindings", " max-bindings %s", tb[DSLITE_AFTR_A_MAX_BINDINGS]);
 	out_attr_u32("max-new-rate", " max-new-rate %s\n", tb[DSLITE_AFTR_A_MAX_NEW_RATE]);
+	if (tb[DSLITE_AFTR_A_SUBSCRIBER_LEN])
+		out_uint("subscriber-len", "    subscriber-len %s",
+			 mnl_attr_get_u8(tb[DSLITE_AFTR_A_SUBSCRIBER_LEN]));
+	out_attr_u32("max-subscribers", " max-subscribers %s", tb[DSLITE_AFTR_A_MAX_SUBSCRIBERS]);
+	out_attr_u32("max-new-subscribers", " max-new-subscribers %s\n",
+		     tb[DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS]);
 	if (tb[DSLITE_AFTR_A_EVENTS_BINDINGS])
 		out_uint("events-bindings", "    events-bindings %s\n",
 			 mnl_attr_get_u8(tb[DSLITE_AFTR_A_EVENTS_BINDINGS]));
@@ -223,6 +229,9 @@ static const struct setting {
 	{ "max-bindings", DSLITE_AFTR_A_MAX_BINDINGS, 1, UINT32_MAX },
 	{ "max-new-rate", DSLITE_AFTR_A_MAX_NEW_RATE, 1, UINT32_MAX },
 	{ "events-bindings", DSLITE_AFTR_A_EVENTS_BINDINGS, 0, 1 },
+	{ "subscriber-len", DSLITE_AFTR_A_SUBSCRIBER_LEN, DSLITE_AFTR_MIN_SUBSCRIBER_LEN, 128 },
+	{ "max-subscribers", DSLITE_AFTR_A_MAX_SUBSCRIBERS, 0, UINT32_MAX },
+	{ "max-new-subscribers", DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS, 0, UINT32_MAX },
 }, timeouts[] = {
 	{ "udp", DSLITE_AFTR_A_TIMEOUT_UDP, 1, DSLITE_AFTR_MAX_TIMEOUT },
 	{ "tcp-est", DSLITE_AFTR_A_TIMEOUT_TCP_EST, 1, DSLITE_AFTR_MAX_TIMEOUT },
@@ -328,7 +337,7 @@ static int dev_set(struct args *a)
 	for (attr = 0; attr <= DSLITE_AFTR_A_MAX; attr++) {
 		if (!s.set[attr])
 			continue;
-		if (attr == DSLITE_AFTR_A_EVENTS_BINDINGS)	/* the one flag, a u8 */
+		if (attr == DSLITE_AFTR_A_EVENTS_BINDINGS || attr == DSLITE_AFTR_A_SUBSCRIBER_LEN)
 			mnl_attr_put_u8(req, attr, (uint8_t)s.val[attr]);
 		else
 			mnl_attr_put_u32(req, attr, s.val[attr]);

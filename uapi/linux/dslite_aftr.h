@@ -31,15 +31,34 @@
  * ports, lengths, counts and times are in host byte order. Times are seconds
  * unless the attribute name says otherwise.
  *
+ * Subscribers (RFC 7785)
+ * ----------------------
+ * A subscriber is an IPv6 prefix, not a B4 address: the B4 address with
+ * all but its first SUBSCRIBER_LEN bits cleared (default /64), or, inside a
+ * det rule, its first B4_LEN bits. Its B4s share one external address, its
+ * port blocks, its limits (MAX_BLOCKS, MAX_BINDINGS, MAX_NEW_RATE) and its
+ * bindings; replies go to the address it last sent from, so a B4 that
+ * changes its address inside the prefix keeps every binding, and a B4 that
+ * rotates its source address gains nothing. B4_ADDR in B4_GET, BINDING_GET,
+ * STATIC_GET and events is that last address, B4_PREFIX the subscriber's
+ * prefix; the B4_ADDR filters of BINDING_GET and BINDING_FLUSH select the
+ * subscriber the address belongs to. A subscriber takes a port block only
+ * when its first binding is admitted. New subscribers are refused (counted
+ * as DROP_SUBSCRIBERS, answered with ICMP 3/13) beyond MAX_SUBSCRIBERS per
+ * instance or MAX_NEW_SUBSCRIBERS a second.
+ *
  * DSLITE_AFTR_CMD_DEV_GET (do, dump)
  *	Reply: IFINDEX, IFNAME, ENDPOINTS, ALLOWED, the TIMEOUT_* attributes,
- *	HOLDDOWN, BLOCK_SIZE, MAX_BLOCKS, MAX_BINDINGS, MAX_NEW_RATE, and the
- *	counts B4_COUNT, BINDING_COUNT, POOL_COUNT.
+ *	HOLDDOWN, BLOCK_SIZE, MAX_BLOCKS, MAX_BINDINGS, MAX_NEW_RATE,
+ *	SUBSCRIBER_LEN, MAX_SUBSCRIBERS, MAX_NEW_SUBSCRIBERS, and the counts
+ *	B4_COUNT (subscribers), BINDING_COUNT, POOL_COUNT.
  *
  * DSLITE_AFTR_CMD_DEV_SET (do)
  *	Any of: ENDPOINTS (replaces the whole set; an empty nest clears it),
- *	TIMEOUT_*, HOLDDOWN, BLOCK_SIZE, MAX_BLOCKS, MAX_BINDINGS, MAX_NEW_RATE.
- *	BLOCK_SIZE can change only while no B4 holds a port block.
+ *	TIMEOUT_*, HOLDDOWN, BLOCK_SIZE, MAX_BLOCKS, MAX_BINDINGS, MAX_NEW_RATE,
+ *	SUBSCRIBER_LEN (DSLITE_AFTR_MIN_SUBSCRIBER_LEN to 128), MAX_SUBSCRIBERS,
+ *	MAX_NEW_SUBSCRIBERS. BLOCK_SIZE can change only while no B4 holds a
+ *	port block, SUBSCRIBER_LEN only while there is no subscriber.
  *
  * DSLITE_AFTR_CMD_B4_ALLOW, DSLITE_AFTR_CMD_B4_DENY (do)
  *	PREFIX with PREFIX_A_ADDR6 and PREFIX_A_LEN: add or remove a prefix from
@@ -47,8 +66,8 @@
  *	ends the bindings of the B4s the prefix covered.
  *
  * DSLITE_AFTR_CMD_B4_GET (dump)
- *	One message per active B4: B4_ADDR, ENDPOINT, OUTER_ADDR, BLOCK_COUNT,
- *	BINDING_COUNT.
+ *	One message per active subscriber: B4_PREFIX, B4_ADDR, ENDPOINT,
+ *	OUTER_ADDR, BLOCK_COUNT, BINDING_COUNT.
  *
  * DSLITE_AFTR_CMD_POOL_ADD, DSLITE_AFTR_CMD_POOL_DEL (do)
  *	PREFIX with PREFIX_A_ADDR4 and PREFIX_A_LEN; on add, PORT_MIN and
@@ -96,9 +115,9 @@
  * pool overlaps another rule's pool or a dynamic pool (POOL_ADD likewise
  * refuses a pool overlapping a det pool). A B4 inside a rule takes its
  * bindings only from its range, on its address; DET_ADD ends the B4s of its
- * prefix that were paired dynamically before. The range belongs to the B4
- * prefix: while one B4 address holds it, another address in the same prefix
- * is refused (counted as DROP_POOL_EXHAUSTED). Its B4s must also be allowed
+ * prefix that were paired dynamically before. The B4 prefix is the
+ * subscriber: every B4 address inside it shares the range and its bindings.
+ * Its B4s must also be allowed
  * (B4_ALLOW). Route the det pool to the device like a dynamic one.
  *
  * DSLITE_AFTR_CMD_DET_ADD (do)
@@ -174,12 +193,17 @@
 #define DSLITE_AFTR_DEF_MAX_NEW_RATE		200
 #define DSLITE_AFTR_DEF_PORT_MIN		1024
 #define DSLITE_AFTR_DEF_PORT_MAX		65535
+#define DSLITE_AFTR_DEF_SUBSCRIBER_LEN		64
+#define DSLITE_AFTR_DEF_MAX_SUBSCRIBERS		0	/* no limit */
+#define DSLITE_AFTR_DEF_MAX_NEW_SUBSCRIBERS	1000
 
 /* Bounds the kernel enforces on DEV_SET. */
 #define DSLITE_AFTR_MIN_BLOCK_SIZE		8
 #define DSLITE_AFTR_MAX_BLOCK_SIZE		4096
 #define DSLITE_AFTR_MAX_ENDPOINTS		8
 #define DSLITE_AFTR_MAX_TIMEOUT			(7 * 24 * 3600)
+/* Shortest subscriber prefix (RFC 7785): an ISP delegates no less. */
+#define DSLITE_AFTR_MIN_SUBSCRIBER_LEN		32
 /* Shortest pool prefix: 4096 addresses per pool. */
 #define DSLITE_AFTR_MIN_POOL_PREFIX_LEN		20
 /* Deterministic rules: fewest ports per B4, most B4 prefixes (2^bits). */
@@ -253,6 +277,9 @@ enum dslite_aftr_attr {
 	DSLITE_AFTR_A_PORTS_PER_B4,	/* u32 */
 	DSLITE_AFTR_A_EVENT,		/* u8: enum dslite_aftr_event */
 	DSLITE_AFTR_A_TIMESTAMP_NS,	/* u64: CLOCK_REALTIME */
+	DSLITE_AFTR_A_SUBSCRIBER_LEN,	/* u8: length of a subscriber's prefix */
+	DSLITE_AFTR_A_MAX_SUBSCRIBERS,	/* u32: subscribers per instance, 0: any */
+	DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS, /* u32: new subscribers a second, 0: any */
 
 	__DSLITE_AFTR_A_MAX
 };
@@ -307,6 +334,7 @@ enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_DROP_NO_ROUTE,		/* no IPv6 route to the B4 */
 	DSLITE_AFTR_STAT_DROP_NOMEM,
 	DSLITE_AFTR_STAT_DROP_ICMP_ERROR,	/* ICMP error with no mapping inside */
+	DSLITE_AFTR_STAT_DROP_SUBSCRIBERS,	/* subscriber limit or creation rate */
 
 	__DSLITE_AFTR_STAT_MAX
 };
