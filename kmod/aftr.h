@@ -112,6 +112,18 @@ struct aftr_dev {
 	unsigned long event_stamp;
 };
 
+/*
+ * Why a binding or a subscriber could not be made; the value is the drop
+ * counter to bump. All but NOMEM answer the sender with ICMP 3/13 (NAT-10).
+ */
+enum aftr_refusal {
+	AFTR_REFUSED_QUOTA = DSLITE_AFTR_STAT_DROP_QUOTA,
+	AFTR_REFUSED_RATE = DSLITE_AFTR_STAT_DROP_RATE,
+	AFTR_REFUSED_POOL = DSLITE_AFTR_STAT_DROP_POOL_EXHAUSTED,
+	AFTR_REFUSED_NOMEM = DSLITE_AFTR_STAT_DROP_NOMEM,
+	AFTR_REFUSED_SUBSCRIBERS = DSLITE_AFTR_STAT_DROP_SUBSCRIBERS,
+};
+
 static inline void aftr_count(struct aftr_dev *ad, enum dslite_aftr_stat s)
 {
 	this_cpu_inc(ad->stats->cnt[s]);

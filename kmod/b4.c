@@ -9,7 +9,6 @@
 #include <net/ipv6.h>
 
 #include "b4.h"
-#include "binding.h"
 #include "det.h"
 #include "pool.h"
 
@@ -360,27 +359,6 @@ void aftr_b4_free(struct aftr_b4 *b4)
 	WARN_ON_ONCE(b4->nports);
 	aftr_pool_unpair(b4);
 	call_rcu(&b4->rcu, b4_free_rcu);
-}
-
-struct deny_arg {
-	struct aftr_dev *ad;
-	const struct aftr_prefix6 *prefix;
-};
-
-static bool b4_denied(const struct aftr_b4 *b4, const void *arg)
-{
-	const struct deny_arg *deny = arg;
-
-	return ipv6_prefix_equal(&b4->prefix, &deny->prefix->addr,
-				 min(deny->prefix->len, b4->plen)) &&
-	       !aftr_b4_allowed(deny->ad, &b4->prefix);
-}
-
-void aftr_b4_deny(struct aftr_dev *ad, const struct aftr_prefix6 *prefix)
-{
-	struct deny_arg deny = { .ad = ad, .prefix = prefix };
-
-	aftr_bindings_end_b4s(ad, b4_denied, &deny);
 }
 
 struct rhashtable *aftr_b4s_table(struct aftr_dev *ad)

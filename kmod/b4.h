@@ -120,12 +120,6 @@ struct aftr_b4 *aftr_b4_get_at(struct aftr_dev *ad, const struct in6_addr *addr,
 			       const struct in6_addr *endpoint, __be32 ext, int *why);
 
 /*
- * Ends every B4 covered by @prefix that no allowed prefix covers any more,
- * with its bindings: after B4_DENY, under RTNL. Sleeps.
- */
-void aftr_b4_deny(struct aftr_dev *ad, const struct aftr_prefix6 *prefix);
-
-/*
  * For binding.c, which serializes the ends of B4s. aftr_b4_retire() marks
  * @b4 dead and takes it out of the table, if @idle only when it has held no
  * port for the hold-down time; true if it did. aftr_b4_free() gives its

@@ -3,7 +3,7 @@
  * NAT bindings: one object, two RCU hash indexes.
  *
  * The inside index is keyed by the softwire identity plus the inner endpoint
- * (B4 IPv6 address, protocol, inner IPv4 address, inner port or ICMP id); the
+ * (subscriber prefix, protocol, inner IPv4 address, inner port or ICMP id); the
  * outside index by (protocol, external address, external port). Lookups are
  * lock-free under RCU. A binding whose lifetime ended leaves the inside index
  * at once and stays in the outside index for the hold-down time, so its port
@@ -12,22 +12,9 @@
 #ifndef _DSLITE_AFTR_BINDING_H
 #define _DSLITE_AFTR_BINDING_H
 
-#include <linux/slab.h>
-
 #include "aftr.h"
 
 struct aftr_b4;
-
-/*
- * Our caches must not be merged with others of the same size, so that their
- * object counts (/proc/slabinfo) show leaks. Before 6.5, a flag that keeps a
- * cache apart as a side effect (it only hides it from kmemleak).
- */
-#ifdef SLAB_NO_MERGE
-#define AFTR_SLAB_NO_MERGE	SLAB_NO_MERGE
-#else
-#define AFTR_SLAB_NO_MERGE	SLAB_NOLEAKTRACE
-#endif
 
 /* Inside key; the padding is zero so the key hashes as whole words. */
 struct aftr_key_in {
@@ -105,17 +92,6 @@ struct aftr_binding *aftr_binding_lookup_in(struct aftr_dev *ad,
 struct aftr_binding *aftr_binding_lookup_out(struct aftr_dev *ad,
 					     const struct aftr_key_out *key);
 
-/*
- * Why a binding could not be created; the value is the drop counter to bump.
- * All but NOMEM answer the sender with ICMP 3/13 (NAT-10).
- */
-enum aftr_refusal {
-	AFTR_REFUSED_QUOTA = DSLITE_AFTR_STAT_DROP_QUOTA,
-	AFTR_REFUSED_RATE = DSLITE_AFTR_STAT_DROP_RATE,
-	AFTR_REFUSED_POOL = DSLITE_AFTR_STAT_DROP_POOL_EXHAUSTED,
-	AFTR_REFUSED_NOMEM = DSLITE_AFTR_STAT_DROP_NOMEM,
-	AFTR_REFUSED_SUBSCRIBERS = DSLITE_AFTR_STAT_DROP_SUBSCRIBERS,
-};
 
 /*
  * Under RCU (the whole call: see aftr_bindings_end_b4s()). Returns the

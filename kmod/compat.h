@@ -8,6 +8,7 @@
 
 #include <linux/version.h>
 #include <linux/netdevice.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
 
 /*
@@ -51,6 +52,17 @@ static inline struct nlattr **aftr_compat_dump_attrs(struct netlink_callback *cb
 #else
 #define AFTR_SET_ERR_MSG_FMT(extack, plain, fmt, args...) \
 	NL_SET_ERR_MSG_MOD(extack, plain)
+#endif
+
+/*
+ * Our caches must not be merged with others of the same size, so that their
+ * object counts (/proc/slabinfo) show leaks. Before 6.5, a flag that keeps a
+ * cache apart as a side effect (it only hides it from kmemleak).
+ */
+#ifdef SLAB_NO_MERGE
+#define AFTR_SLAB_NO_MERGE	SLAB_NO_MERGE
+#else
+#define AFTR_SLAB_NO_MERGE	SLAB_NOLEAKTRACE
 #endif
 
 #endif /* _DSLITE_AFTR_COMPAT_H */

@@ -374,8 +374,10 @@ int aftr_det_del_doit(struct sk_buff *skb, struct genl_info *info)
 		memcpy(rs->r + i, old->r + i + 1, (old->n - i - 1) * sizeof(*rs->r));
 	}
 	rules_replace(ad, rs);
+	aftr_pool_det_unlist(r->pool);
 	/* Waits for the packet path first: no B4 pairs with @r after. */
-	aftr_pool_det_end(ad, r->pool);
+	aftr_bindings_end_b4s(ad, aftr_pool_holds, r->pool);
+	aftr_pool_free(r->pool);
 	kfree(r);
 	return 0;
 }

@@ -16,9 +16,7 @@
 #include <net/ipv6.h>
 #include <net/sock.h>
 
-#include "device.h"
 #include "icmp.h"
-#include "tunnel.h"
 
 /* RFC 1812 4.3.2.3: quote as much of the offending packet as fits in 576. */
 #define ICMP_QUOTE_MAX	(576 - sizeof(struct iphdr) - sizeof(struct icmphdr))
@@ -42,6 +40,13 @@ struct aftr_icmp_limit {
 	u32 seed;
 	atomic64_t slot[ICMP_SLOTS];
 };
+
+static aftr_icmp_sender softwire_send __read_mostly;
+
+void aftr_icmp_set_sender(aftr_icmp_sender send)
+{
+	softwire_send = send;
+}
 
 int aftr_icmp_init(struct aftr_dev *ad)
 {
@@ -167,25 +172,18 @@ void aftr_icmp_to_b4(struct aftr_dev *ad, struct sk_buff *skb,
 		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NOMEM);
 		return;
 	}
-	if (!aftr_tunnel_send(ad, nskb, endpoint, b4))
+	if (!softwire_send(ad, nskb, endpoint, b4))
 		aftr_count(ad, DSLITE_AFTR_STAT_ICMP_SENT);
 }
 
 /*
- * Errors about softwire packets are ours when the quoted packet left from one
- * of our endpoints; claiming them keeps ip6_tunnel from acting on them. A
- * packet too big lowers the path MTU toward that B4 (the route code never
+ * A packet too big lowers the path MTU toward that B4 (the route code never
  * takes it below 1280), so later packets are fragmented to fit (6333-5).
  */
-int aftr_icmp_softwire_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
-			   u8 type, u8 code, int offset, __be32 info)
+void aftr_icmp_softwire_err(struct sk_buff *skb, u8 type, __be32 info)
 {
-	const struct ipv6hdr *ip6h = (const struct ipv6hdr *)skb->data;
 	struct net *net = dev_net(skb->dev);
 
-	if (!aftr_dev_by_endpoint(net, &ip6h->saddr))
-		return -ENOENT;
 	if (type == ICMPV6_PKT_TOOBIG)
 		ip6_update_pmtu(skb, net, info, 0, 0, sock_net_uid(net, NULL));
-	return 0;
 }

@@ -14,6 +14,15 @@ int aftr_icmp_init(struct aftr_dev *ad);
 void aftr_icmp_destroy(struct aftr_dev *ad);
 
 /*
+ * What sends an IPv4 packet into the softwire from @saddr to @daddr,
+ * consuming it; 0 when sent. The tunnel registers it at module init: ICMP
+ * is a leaf, that the NAT below the tunnel calls, and must not call up.
+ */
+typedef int (*aftr_icmp_sender)(struct aftr_dev *ad, struct sk_buff *skb,
+				const struct in6_addr *saddr, const struct in6_addr *daddr);
+void aftr_icmp_set_sender(aftr_icmp_sender send);
+
+/*
  * Answers the inner IPv4 packet @skb that came from @b4 through @endpoint
  * with an ICMPv4 error from 192.0.0.1, sent back into the softwire.
  * Does not consume @skb.
@@ -23,10 +32,9 @@ void aftr_icmp_to_b4(struct aftr_dev *ad, struct sk_buff *skb,
 		     u8 type, u8 code, u32 info);
 
 /*
- * The tunnel6 err_handler: an ICMPv6 error quoting a softwire packet we sent
- * (@skb->data at the quoted IPv6 header). Returns 0 when it was ours.
+ * An ICMPv6 error quoting a softwire packet we sent, from one of our
+ * endpoints (@skb->data at the quoted IPv6 header): acts on it (6333-5).
  */
-int aftr_icmp_softwire_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
-			   u8 type, u8 code, int offset, __be32 info);
+void aftr_icmp_softwire_err(struct sk_buff *skb, u8 type, __be32 info);
 
 #endif /* _DSLITE_AFTR_ICMP_H */

@@ -489,6 +489,21 @@ static int b4_allow_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+struct deny_arg {
+	struct aftr_dev *ad;
+	const struct aftr_prefix6 *prefix;
+};
+
+/* A subscriber under the denied prefix that no allowed prefix covers now. */
+static bool b4_denied(const struct aftr_b4 *b4, const void *arg)
+{
+	const struct deny_arg *deny = arg;
+
+	return ipv6_prefix_equal(&b4->prefix, &deny->prefix->addr,
+				 min(deny->prefix->len, b4->plen)) &&
+	       !aftr_b4_allowed(deny->ad, &b4->prefix);
+}
+
 static int b4_deny_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct aftr_dev *ad = info->user_ptr[0];
@@ -514,7 +529,7 @@ static int b4_deny_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	allowed_replace(ad, set);
 	/* After the publication, so that no new B4 appears under @p meanwhile. */
-	aftr_b4_deny(ad, &p);
+	aftr_bindings_end_b4s(ad, b4_denied, &(struct deny_arg){ .ad = ad, .prefix = &p });
 	return 0;
 }
 
@@ -571,6 +586,8 @@ static int pool_add_doit(struct sk_buff *skb, struct genl_info *info)
 
 static int pool_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct aftr_dev *ad = info->user_ptr[0];
+	struct aftr_pool *pool;
 	__be32 addr;
 	int err;
 	u8 len;
@@ -578,7 +595,13 @@ static int pool_del_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aftr_genl_prefix4_parse(info, DSLITE_AFTR_A_PREFIX, &addr, &len);
 	if (err)
 		return err;
-	return aftr_pool_del(info->user_ptr[0], addr, len, info->extack);
+	pool = aftr_pool_unlist(ad, addr, len, info->extack);
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	/* This waits for every reader of the list first: then none can reach the pool. */
+	aftr_bindings_end_b4s(ad, aftr_pool_holds, pool);
+	aftr_pool_free(pool);
+	return 0;
 }
 
 static int pool_fill(struct sk_buff *skb, struct netlink_callback *cb,

@@ -23,7 +23,6 @@
 #include <linux/vmalloc.h>
 
 #include "b4.h"
-#include "binding.h"
 #include "det.h"
 #include "event.h"
 #include "pool.h"
@@ -314,13 +313,13 @@ int aftr_pool_add(struct aftr_dev *ad, __be32 prefix, u8 len, u16 port_min,
 	return 0;
 }
 
-static bool b4_on_pool(const struct aftr_b4 *b4, const void *pool)
+bool aftr_pool_holds(const struct aftr_b4 *b4, const void *pool)
 {
 	return b4->paddr && b4->paddr->pool == pool;
 }
 
-int aftr_pool_del(struct aftr_dev *ad, __be32 prefix, u8 len,
-		  struct netlink_ext_ack *extack)
+struct aftr_pool *aftr_pool_unlist(struct aftr_dev *ad, __be32 prefix, u8 len,
+				   struct netlink_ext_ack *extack)
 {
 	struct aftr_pool *pool;
 
@@ -331,17 +330,16 @@ int aftr_pool_del(struct aftr_dev *ad, __be32 prefix, u8 len,
 		list_del_rcu(&pool->list);
 		ad->pools->count--;
 		ranges_shrink(ad->pools);
-		/*
-		 * This waits for every reader of the list first, so once it
-		 * has ended the B4 paired here, nothing can reach the pool.
-		 */
-		aftr_bindings_end_b4s(ad, b4_on_pool, pool);
-		WARN_ON_ONCE(atomic_read(&pool->blocks_used));
-		pool_free(pool);
-		return 0;
+		return pool;
 	}
 	NL_SET_ERR_MSG_MOD(extack, "no such pool");
-	return -ENOENT;
+	return ERR_PTR(-ENOENT);
+}
+
+void aftr_pool_free(struct aftr_pool *pool)
+{
+	WARN_ON_ONCE(atomic_read(&pool->blocks_used));
+	pool_free(pool);
 }
 
 unsigned int aftr_pools_count(struct aftr_dev *ad)
@@ -759,13 +757,10 @@ static void det_unlist(struct aftr_pool *pool)
 	pool->pools->ndet--;
 }
 
-void aftr_pool_det_end(struct aftr_dev *ad, struct aftr_pool *pool)
+void aftr_pool_det_unlist(struct aftr_pool *pool)
 {
 	det_unlist(pool);
-	ranges_shrink(ad->pools);
-	aftr_bindings_end_b4s(ad, b4_on_pool, pool);
-	WARN_ON_ONCE(atomic_read(&pool->blocks_used));
-	pool_free(pool);
+	ranges_shrink(pool->pools);
 }
 
 void aftr_pool_det_free(struct aftr_pool *pool)

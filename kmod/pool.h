@@ -22,8 +22,15 @@ void aftr_pools_destroy(struct aftr_dev *ad);
 /* Control plane, under RTNL. */
 int aftr_pool_add(struct aftr_dev *ad, __be32 prefix, u8 len, u16 port_min,
 		  u16 port_max, struct netlink_ext_ack *extack);
-int aftr_pool_del(struct aftr_dev *ad, __be32 prefix, u8 len,
-		  struct netlink_ext_ack *extack);
+/*
+ * A pool's end, in three steps the control plane orders: out of the list
+ * (no new B4 pairs with it once readers are gone), then its B4s ended with
+ * aftr_bindings_end_b4s(ad, aftr_pool_holds, pool), then freed.
+ */
+struct aftr_pool *aftr_pool_unlist(struct aftr_dev *ad, __be32 prefix, u8 len,
+				   struct netlink_ext_ack *extack);
+bool aftr_pool_holds(const struct aftr_b4 *b4, const void *pool);
+void aftr_pool_free(struct aftr_pool *pool);
 unsigned int aftr_pools_count(struct aftr_dev *ad);
 bool aftr_pools_blocks_in_use(struct aftr_dev *ad);
 
@@ -54,12 +61,13 @@ bool aftr_pool_contains(struct aftr_dev *ad, __be32 addr);
 bool aftr_pools_overlap(struct aftr_dev *ad, __be32 prefix, u8 len);
 
 /*
- * The addresses of a deterministic rule (det.c), under RTNL: made, ended
- * with their B4s (sleeps), or freed at the instance's end.
+ * The addresses of a deterministic rule (det.c), under RTNL: made; taken
+ * out of the pools, to be ended like a pool and freed with
+ * aftr_pool_free(); or freed at the instance's end.
  */
 struct aftr_pool *aftr_pool_det_new(struct aftr_dev *ad, __be32 prefix, u8 len,
 				    u16 port_min, u16 port_max);
-void aftr_pool_det_end(struct aftr_dev *ad, struct aftr_pool *pool);
+void aftr_pool_det_unlist(struct aftr_pool *pool);
 void aftr_pool_det_free(struct aftr_pool *pool);
 u32 aftr_pool_b4s(const struct aftr_pool *pool);
 

@@ -259,15 +259,32 @@ netdev_tx_t aftr_tunnel_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
+/*
+ * tunnel6 err_handler: errors about softwire packets are ours when the
+ * quoted packet (at @skb->data) left from one of our endpoints; claiming
+ * them keeps ip6_tunnel from acting on them.
+ */
+static int softwire_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
+			u8 type, u8 code, int offset, __be32 info)
+{
+	const struct ipv6hdr *ip6h = (const struct ipv6hdr *)skb->data;
+
+	if (!aftr_dev_by_endpoint(dev_net(skb->dev), &ip6h->saddr))
+		return -ENOENT;
+	aftr_icmp_softwire_err(skb, type, info);
+	return 0;
+}
+
 static struct xfrm6_tunnel softwire_handler __read_mostly = {
 	.handler	= softwire_rcv,
-	.err_handler	= aftr_icmp_softwire_err,
+	.err_handler	= softwire_err,
 	/* Ahead of ip6_tunnel (1), which gets whatever we pass on. */
 	.priority	= 0,
 };
 
 int aftr_tunnel_init(void)
 {
+	aftr_icmp_set_sender(aftr_tunnel_send);
 	return xfrm6_tunnel_register(&softwire_handler, AF_INET);
 }
 
