@@ -8,6 +8,7 @@
  */
 #include <linux/icmp.h>
 #include <linux/ip.h>
+#include <linux/siphash.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/checksum.h>
@@ -21,13 +22,29 @@
 
 /*
  * Reassembly queues are keyed by addresses, IP id, protocol and "user". A
- * user per B4 (by hash) keeps two subscribers with the same private
- * addresses from mixing their fragments. We take them from the range the
- * kernel gives bridge conntrack because, for that range, a timed-out queue
- * sends no ICMP through the IPv4 routing table, which could leak an error
- * toward a private address onto the uplink.
+ * user per subscriber keeps two subscribers with the same private addresses
+ * from mixing their fragments. We take them from the range the kernel gives
+ * bridge conntrack because, for that range, a timed-out queue sends no ICMP
+ * through the IPv4 routing table, which could leak an error toward a
+ * private address onto the uplink.
+ *
+ * The range has 16 bits; ip_defrag() has no room for a 128-bit identity. So
+ * the user is a keyed hash of the subscriber's prefix, with a key nobody
+ * outside knows: a subscriber has one user, cannot vary it by changing its
+ * address (the prefix stays), nor compute which address would give a
+ * victim's. An unkeyed fold of the B4 address let one pick an address of
+ * its own /64 with a victim's fold, and complete the victim's datagrams
+ * with its fragments (issue 8, item 6).
  */
 #define DEFRAG_USER(hash)	(IP_DEFRAG_CONNTRACK_BRIDGE_IN + ((hash) & 0xffff))
+
+static siphash_key_t defrag_key __read_mostly;
+
+static u32 defrag_user(const struct in6_addr *sub)
+{
+	net_get_random_once(&defrag_key, sizeof(defrag_key));
+	return DEFRAG_USER(siphash(sub, sizeof(*sub), &defrag_key));
+}
 
 static int nat_defrag(struct aftr_dev *ad, struct sk_buff *skb, u32 user)
 {
@@ -357,12 +374,12 @@ int aftr_nat_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
 	struct in6_addr sub;
 	int err;
 
-	err = nat_defrag(ad, skb, DEFRAG_USER(ipv6_addr_hash(b4)));
+	aftr_b4_prefix(ad, b4, &sub);
+	err = nat_defrag(ad, skb, defrag_user(&sub));
 	if (err)
 		return err;
 	if (!l4_pull(ad, skb))
 		goto drop;
-	aftr_b4_prefix(ad, b4, &sub);
 	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
 		if (!icmp_supported(ad, skb, ICMP_ECHO))
 			goto drop;

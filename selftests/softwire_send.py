@@ -3,10 +3,11 @@
 """Sends hand-made IPv4 packets into a softwire, as a B4 would but with any
 header we like, so tests can show what the AFTR does with bad ones.
 
-    softwire_send.py AFTR6 KIND [SRC4 [DST4]]
+    softwire_send.py [--from ADDR6] AFTR6 KIND [SRC4 [DST4]]
 
 The IPv4 packet goes as the payload of an IPv6 packet with next header 4
-(IPv4) to AFTR6, from this namespace's own address. KIND is one of:
+(IPv4) to AFTR6, from this namespace's own address (or ADDR6, one of its
+addresses). KIND is one of:
   udp          a valid UDP datagram (SRC4 any address: for source checks)
   bad-csum     a UDP datagram whose IPv4 header checksum is wrong
   bad-ihl      an IPv4 header claiming a length under 20 bytes
@@ -20,6 +21,9 @@ The IPv4 packet goes as the payload of an IPv6 packet with next header 4
   frags-reversed  the same with 2400 bytes, the last fragment first
   big          a 1500-byte IPv4 UDP datagram: over a 1500-byte link, this
                host's IPv6 sends the softwire packet in fragments
+  frag-head    the first of two fragments of a 1600-byte UDP datagram, IP id
+               0x4242; frag-tail its second: sent from two B4s, they must
+               not make one datagram
 The new kinds' payloads ask udp_probe.py's server for no answer.
 """
 import socket
@@ -37,9 +41,9 @@ def csum(data):
 
 
 def ipv4(src, dst, proto, payload, ihl=5, version=4, tot=None, good_csum=True,
-         tos=0, frag=0):
+         tos=0, frag=0, ident=0x1234):
     tot = 20 + len(payload) if tot is None else tot
-    hdr = struct.pack("!BBHHHBBH4s4s", version << 4 | ihl, tos, tot, 0x1234, frag,
+    hdr = struct.pack("!BBHHHBBH4s4s", version << 4 | ihl, tos, tot, ident, frag,
                       64, proto, 0, socket.inet_aton(src), socket.inet_aton(dst))
     c = csum(hdr)
     if not good_csum:
@@ -62,6 +66,13 @@ MF = 0x2000
 QUIET = b"count=0\n"
 
 
+def halves(src, dst):
+    """The two fragments of a 1600-byte UDP datagram, IP id 0x4242."""
+    whole = udp(src, dst, data=QUIET.ljust(1600, b"."))
+    return (ipv4(src, dst, 17, whole[:808], frag=MF, ident=0x4242),
+            ipv4(src, dst, 17, whole[808:], frag=808 // 8, ident=0x4242))
+
+
 def fragments(src, dst, size, reverse):
     """A UDP datagram with size bytes of data, in three IPv4 fragments."""
     whole = udp(src, dst, data=QUIET.ljust(size, b"."))
@@ -80,6 +91,8 @@ def packets(kind, src, dst):
     if kind in ("frags", "frags-reversed"):
         reverse = kind == "frags-reversed"
         return fragments(src, dst, 2400 if reverse else 2000, reverse), 0
+    if kind in ("frag-head", "frag-tail"):
+        return [halves(src, dst)[kind == "frag-tail"]], 0
     if kind == "big":
         return [ipv4(src, dst, 17, udp(src, dst, data=QUIET.ljust(1472, b".")))], 0
     return [packet(kind, src, dst)], 0
@@ -102,13 +115,19 @@ def packet(kind, src, dst):
 
 
 def main():
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    outer = None
+    if args[:1] == ["--from"]:
+        outer, args = args[1], args[2:]
+    if len(args) < 2:
         sys.exit(__doc__)
-    aftr, kind = sys.argv[1], sys.argv[2]
-    src = sys.argv[3] if len(sys.argv) > 3 else "192.168.1.2"
-    dst = sys.argv[4] if len(sys.argv) > 4 else "203.0.113.2"
+    aftr, kind = args[0], args[1]
+    src = args[2] if len(args) > 2 else "192.168.1.2"
+    dst = args[3] if len(args) > 3 else "203.0.113.2"
     pkts, tclass = packets(kind, src, dst)
     s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_IPIP)
+    if outer:
+        s.bind((outer, 0))
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, tclass)
     for p in pkts:
         s.sendto(p, (aftr, 0))
