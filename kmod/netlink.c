@@ -157,22 +157,37 @@ static int put_endpoints(struct sk_buff *skb, const struct aftr_addr6_set *eps)
 	return 0;
 }
 
+static int put_prefix6(struct sk_buff *skb, u16 type, const struct aftr_prefix6 *p)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest || nla_put_in6_addr(skb, DSLITE_AFTR_PREFIX_A_ADDR6, &p->addr) ||
+	    nla_put_u8(skb, DSLITE_AFTR_PREFIX_A_LEN, p->len))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * The allowed prefixes, when few enough that the reply fits one message
+ * (a nest is at most 64 KiB, a dump message one buffer): ALLOWED_GET lists
+ * any number.
+ */
 static int put_allowed(struct sk_buff *skb, const struct aftr_prefix6_set *set)
 {
-	struct nlattr *nest = nla_nest_start(skb, DSLITE_AFTR_A_ALLOWED);
-	struct nlattr *entry;
-	unsigned int i;
+	unsigned int i, n = set ? set->n : 0;
+	struct nlattr *nest;
 
+	if (nla_put_u32(skb, DSLITE_AFTR_A_ALLOWED_COUNT, n))
+		return -EMSGSIZE;
+	if (n > DSLITE_AFTR_MAX_ALLOWED_INLINE)
+		return 0;
+	nest = nla_nest_start(skb, DSLITE_AFTR_A_ALLOWED);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = 0; set && i < set->n; i++) {
-		entry = nla_nest_start(skb, i + 1);
-		if (!entry ||
-		    nla_put_in6_addr(skb, DSLITE_AFTR_PREFIX_A_ADDR6, &set->p[i].addr) ||
-		    nla_put_u8(skb, DSLITE_AFTR_PREFIX_A_LEN, set->p[i].len))
+	for (i = 0; i < n; i++)
+		if (put_prefix6(skb, i + 1, &set->p[i]))
 			return -EMSGSIZE;
-		nla_nest_end(skb, entry);
-	}
 	nla_nest_end(skb, nest);
 	return 0;
 }
@@ -222,21 +237,13 @@ static int dev_fill(struct sk_buff *skb, struct aftr_dev *ad, u32 portid, u32 se
 }
 
 
-static size_t dev_msg_size(struct aftr_dev *ad)
-{
-	const struct aftr_prefix6_set *allowed = rtnl_dereference(ad->allowed);
-	size_t prefix = nla_total_size(nla_total_size(sizeof(struct in6_addr)) +
-				       nla_total_size(sizeof(u8)));
-
-	return NLMSG_GOODSIZE + (allowed ? allowed->n * prefix : 0);
-}
 static int dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct aftr_dev *ad = info->user_ptr[0];
 	struct sk_buff *msg;
 	int err;
 
-	msg = genlmsg_new(dev_msg_size(ad), GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	err = dev_fill(msg, ad, info->snd_portid, info->snd_seq, 0);
@@ -258,6 +265,36 @@ static int dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			     NLM_F_MULTI))
 			break;
 		idx++;
+	}
+	rtnl_unlock();
+	cb->args[0] = idx;
+	/* An instance that fits no message ends the dump loudly, not silently. */
+	return ad && !skb->len ? -EMSGSIZE : skb->len;
+}
+
+static int allowed_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct aftr_prefix6_set *set;
+	unsigned int idx = cb->args[0];
+	struct aftr_dev *ad;
+	void *hdr;
+
+	rtnl_lock();
+	ad = aftr_genl_dump_dev(skb, cb);
+	if (IS_ERR(ad)) {
+		rtnl_unlock();
+		return PTR_ERR(ad);
+	}
+	set = rtnl_dereference(ad->allowed);
+	for (; set && idx < set->n; idx++) {
+		hdr = aftr_genl_dump_put(skb, cb, DSLITE_AFTR_CMD_ALLOWED_GET);
+		if (!hdr)
+			break;
+		if (put_prefix6(skb, DSLITE_AFTR_A_PREFIX, &set->p[idx])) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
 	}
 	rtnl_unlock();
 	cb->args[0] = idx;
@@ -826,13 +863,9 @@ void *aftr_genl_dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cm
 
 int aftr_genl_put_b4_prefix(struct sk_buff *skb, const struct in6_addr *a, u8 len)
 {
-	struct nlattr *nest = nla_nest_start(skb, DSLITE_AFTR_A_B4_PREFIX);
+	struct aftr_prefix6 p = { .addr = *a, .len = len };
 
-	if (!nest || nla_put_in6_addr(skb, DSLITE_AFTR_PREFIX_A_ADDR6, a) ||
-	    nla_put_u8(skb, DSLITE_AFTR_PREFIX_A_LEN, len))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
+	return put_prefix6(skb, DSLITE_AFTR_A_B4_PREFIX, &p);
 }
 
 /* The B4 address its subscriber last sent from, not the prefix it is keyed by. */
@@ -954,7 +987,7 @@ static int stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	u64 sum;
 
-	msg = genlmsg_new(dev_msg_size(ad), GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &aftr_genl_family, 0, DSLITE_AFTR_CMD_STATS_GET);
@@ -1044,6 +1077,10 @@ static const struct genl_ops aftr_genl_ops[] = {
 	}, {
 		.cmd = DSLITE_AFTR_CMD_DET_LOOKUP,
 		.doit = aftr_det_lookup_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_ALLOWED_GET,
+		.dumpit = allowed_get_dumpit,
 		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DSLITE_AFTR_CMD_STATIC_ADD,

@@ -134,9 +134,33 @@ static void print_allowed(const struct nlattr *nest)
 	out_arr_end();
 }
 
-static int print_dev(const struct nlattr **tb, void *data)
+static int print_allowed_one(const struct nlattr **tb, void *data)
 {
 	(void)data;
+	out_prefix(NULL, " %s", tb[DSLITE_AFTR_A_PREFIX]);
+	return 0;
+}
+
+/* More allowed prefixes than DEV_GET carries: their own dump. */
+static int print_allowed_dump(const struct dev_ref *dev)
+{
+	struct nlmsghdr *req = nl_request(DSLITE_AFTR_CMD_ALLOWED_GET, NLM_F_DUMP);
+	int ret;
+
+	nl_put_dev(req, dev->ifindex, NULL);
+	out_arr_begin("allowed");
+	out_text("    allowed");
+	ret = nl_talk(req, print_allowed_one, NULL);
+	out_text("\n");
+	out_arr_end();
+	return ret;
+}
+
+/* @data: set when the allowed prefixes were too many to come inline. */
+static int print_dev(const struct nlattr **tb, void *data)
+{
+	bool *allowed_later = data;
+
 	out_attr_str("ifname", "%s:", tb[DSLITE_AFTR_A_IFNAME]);
 	out_attr_u32("ifindex", " ifindex %s", tb[DSLITE_AFTR_A_IFINDEX]);
 	out_attr_u32("b4-count", " b4s %s", tb[DSLITE_AFTR_A_B4_COUNT]);
@@ -146,6 +170,9 @@ static int print_dev(const struct nlattr **tb, void *data)
 		print_endpoints(tb[DSLITE_AFTR_A_ENDPOINTS]);
 	if (tb[DSLITE_AFTR_A_ALLOWED])
 		print_allowed(tb[DSLITE_AFTR_A_ALLOWED]);
+	else
+		*allowed_later = tb[DSLITE_AFTR_A_ALLOWED_COUNT] &&
+				 mnl_attr_get_u32(tb[DSLITE_AFTR_A_ALLOWED_COUNT]);
 	out_attr_u32("timeout-udp", "    timeout udp %s", tb[DSLITE_AFTR_A_TIMEOUT_UDP]);
 	out_attr_u32("timeout-tcp-est", " tcp-est %s", tb[DSLITE_AFTR_A_TIMEOUT_TCP_EST]);
 	out_attr_u32("timeout-tcp-trans", " tcp-trans %s", tb[DSLITE_AFTR_A_TIMEOUT_TCP_TRANS]);
@@ -178,6 +205,7 @@ static int print_dev_stats(const struct nlattr **tb, void *data)
 /* One instance: its settings, and with -s its counters. */
 static int show_one(const struct dev_ref *dev, void *data)
 {
+	bool allowed_later = false;
 	struct nlmsghdr *req;
 	int ret;
 
@@ -185,7 +213,9 @@ static int show_one(const struct dev_ref *dev, void *data)
 	out_obj_begin(NULL);
 	req = nl_request(DSLITE_AFTR_CMD_DEV_GET, NLM_F_ACK);
 	nl_put_dev(req, dev->ifindex, NULL);
-	ret = nl_talk(req, print_dev, NULL);
+	ret = nl_talk(req, print_dev, &allowed_later);
+	if (!ret && allowed_later)
+		ret = print_allowed_dump(dev);
 	if (!ret && opt_stats) {
 		req = nl_request(DSLITE_AFTR_CMD_STATS_GET, NLM_F_ACK);
 		nl_put_dev(req, dev->ifindex, NULL);

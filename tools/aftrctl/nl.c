@@ -70,6 +70,7 @@ static const int attr_len[DSLITE_AFTR_A_MAX + 1] = {
 	[DSLITE_AFTR_A_SUBSCRIBER_LEN] = 1,
 	[DSLITE_AFTR_A_MAX_SUBSCRIBERS] = 4,
 	[DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS] = 4,
+	[DSLITE_AFTR_A_ALLOWED_COUNT] = 4,
 };
 
 static const int prefix_attr_len[DSLITE_AFTR_PREFIX_A_MAX + 1] = {

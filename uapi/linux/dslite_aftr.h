@@ -48,7 +48,9 @@
  * instance or MAX_NEW_SUBSCRIBERS a second.
  *
  * DSLITE_AFTR_CMD_DEV_GET (do, dump)
- *	Reply: IFINDEX, IFNAME, ENDPOINTS, ALLOWED, the TIMEOUT_* attributes,
+ *	Reply: IFINDEX, IFNAME, ENDPOINTS, ALLOWED (only when there are at most
+ *	DSLITE_AFTR_MAX_ALLOWED_INLINE allowed prefixes, so that the reply
+ *	always fits one message), ALLOWED_COUNT, the TIMEOUT_* attributes,
  *	HOLDDOWN, BLOCK_SIZE, MAX_BLOCKS, MAX_BINDINGS, MAX_NEW_RATE,
  *	SUBSCRIBER_LEN, MAX_SUBSCRIBERS, MAX_NEW_SUBSCRIBERS, and the counts
  *	B4_COUNT (subscribers), BINDING_COUNT, POOL_COUNT.
@@ -64,6 +66,9 @@
  *	PREFIX with PREFIX_A_ADDR6 and PREFIX_A_LEN: add or remove a prefix from
  *	which softwires are accepted. With none, no softwire is accepted. Deny
  *	ends the bindings of the B4s the prefix covered.
+ *
+ * DSLITE_AFTR_CMD_ALLOWED_GET (dump)
+ *	One message per allowed prefix, in the order they were allowed: PREFIX.
  *
  * DSLITE_AFTR_CMD_B4_GET (dump)
  *	One message per active subscriber: B4_PREFIX, B4_ADDR, ENDPOINT,
@@ -202,6 +207,8 @@
 #define DSLITE_AFTR_MAX_BLOCK_SIZE		4096
 #define DSLITE_AFTR_MAX_ENDPOINTS		8
 #define DSLITE_AFTR_MAX_TIMEOUT			(7 * 24 * 3600)
+/* Allowed prefixes DEV_GET lists itself; ALLOWED_GET lists any number. */
+#define DSLITE_AFTR_MAX_ALLOWED_INLINE		64
 /* Shortest subscriber prefix (RFC 7785): an ISP delegates no less. */
 #define DSLITE_AFTR_MIN_SUBSCRIBER_LEN		32
 /* Shortest pool prefix: 4096 addresses per pool. */
@@ -231,6 +238,7 @@ enum dslite_aftr_cmd {
 	DSLITE_AFTR_CMD_STATIC_DEL,
 	DSLITE_AFTR_CMD_STATIC_GET,
 	DSLITE_AFTR_CMD_EVENT,		/* notifications only */
+	DSLITE_AFTR_CMD_ALLOWED_GET,
 
 	__DSLITE_AFTR_CMD_MAX
 };
@@ -280,6 +288,7 @@ enum dslite_aftr_attr {
 	DSLITE_AFTR_A_SUBSCRIBER_LEN,	/* u8: length of a subscriber's prefix */
 	DSLITE_AFTR_A_MAX_SUBSCRIBERS,	/* u32: subscribers per instance, 0: any */
 	DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS, /* u32: new subscribers a second, 0: any */
+	DSLITE_AFTR_A_ALLOWED_COUNT,	/* u32 */
 
 	__DSLITE_AFTR_A_MAX
 };
