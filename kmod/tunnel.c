@@ -257,11 +257,20 @@ netdev_tx_t aftr_tunnel_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
+/*
+ * tunnel6 refuses a second handler at a priority already taken, and the
+ * in-tree IPv4-in-IPv6 handlers hold 0 (ip6_vti), 1 (ip6_tunnel), 2
+ * (xfrm_interface) and 3 (xfrm6_tunnel) in 6.1 and 6.12 alike. Below them
+ * all we collide with none and still come before ip6_tunnel, which gets
+ * whatever we pass on. We only claim packets to our own endpoints, so
+ * coming first takes nothing from the others.
+ */
+#define SOFTWIRE_PRIORITY	(-1)
+
 static struct xfrm6_tunnel softwire_handler __read_mostly = {
 	.handler	= softwire_rcv,
 	.err_handler	= aftr_icmp_softwire_err,
-	/* Ahead of ip6_tunnel (1), which gets whatever we pass on. */
-	.priority	= 0,
+	.priority	= SOFTWIRE_PRIORITY,
 };
 
 int aftr_tunnel_init(void)
