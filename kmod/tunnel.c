@@ -101,6 +101,12 @@ static int softwire_check(struct aftr_dev *ad, struct sk_buff *skb,
 {
 	int err;
 
+	/*
+	 * The namespace's IPsec policy binds a softwire as any tunnel; it
+	 * reads the outer header, still the network header here.
+	 */
+	if (!xfrm6_policy_check(NULL, XFRM_POLICY_IN, skb))
+		return DSLITE_AFTR_STAT_DROP_POLICY;
 	if (!aftr_b4_allowed(ad, b4))
 		return DSLITE_AFTR_STAT_DROP_B4_DENIED;
 	if (!ipv4_header_valid(skb))

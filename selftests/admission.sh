@@ -3,10 +3,11 @@
 #
 # What the AFTR lets in (6333-6, 6333-7): an instance forwards nothing until
 # configured (no open relay); softwires are accepted only from the allowed
-# B4 prefixes; inner packets that are malformed, or whose source cannot be a
-# subscriber's, are dropped and counted; traffic from the internet to a pool
-# address and port with no mapping is dropped and reaches no B4. Packets for
-# other tunnels pass on to ip6_tunnel untouched. Picture in topology.sh.
+# B4 prefixes, and as the namespace's IPsec policy says; inner packets that
+# are malformed, or whose source cannot be a subscriber's, are dropped and
+# counted; traffic from the internet to a pool address and port with no
+# mapping is dropped and reaches no B4. Packets for other tunnels pass on to
+# ip6_tunnel untouched. Picture in topology.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
 require_root
@@ -77,6 +78,19 @@ for kind in bad-csum bad-ihl bad-len bad-version; do
 done
 check "inner GRE is dropped as drop-unsupp-proto" \
 	stat_grows drop-unsupp-proto in_ns "$B4A" "$SEND" "$AFTR6" gre
+# IPsec policy applies to softwires as to any tunnel (RFC 4301): a policy
+# of the AFTR's namespace that blocks B4 A's packets to the endpoint drops
+# its softwire.
+block() {
+	ip -n "$AFTR" xfrm policy "$1" src "$B4A6/128" dst "$AFTR6/128" dir in \
+		${2:+action "$2"}
+}
+setup "an IPsec policy blocks B4 A's packets to the endpoint" block add block
+translated=$(stat_of from-b4-translated)
+check "B4 A's softwire packet is dropped as drop-policy" \
+	stat_grows drop-policy in_ns "$B4A" "$SEND" "$AFTR6" udp
+check "... and not translated" test "$(stat_of from-b4-translated)" = "$translated"
+block delete
 check "after all that, B4 A still works" b4_pings "$B4A"
 
 # From the internet to pool ports nobody holds (6333-7): dropped, counted,

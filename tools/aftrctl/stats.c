@@ -30,6 +30,7 @@ static const char *const stat_names[] = {
 	[DSLITE_AFTR_STAT_DROP_NO_ROUTE] = "drop-no-route",
 	[DSLITE_AFTR_STAT_DROP_NOMEM] = "drop-nomem",
 	[DSLITE_AFTR_STAT_DROP_ICMP_ERROR] = "drop-icmp-error",
+	[DSLITE_AFTR_STAT_DROP_POLICY] = "drop-policy",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __DSLITE_AFTR_STAT_MAX,

@@ -305,6 +305,7 @@ enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_DROP_NO_ROUTE,		/* no IPv6 route to the B4 */
 	DSLITE_AFTR_STAT_DROP_NOMEM,
 	DSLITE_AFTR_STAT_DROP_ICMP_ERROR,	/* ICMP error with no mapping inside */
+	DSLITE_AFTR_STAT_DROP_POLICY,		/* refused by the IPsec (xfrm) policy */
 
 	__DSLITE_AFTR_STAT_MAX
 };
