@@ -294,7 +294,7 @@ enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_ICMP_SENT,		/* ICMP errors the AFTR originated */
 	DSLITE_AFTR_STAT_ICMP_RATELIMITED,	/* ... and suppressed by the limit */
 	DSLITE_AFTR_STAT_DROP_B4_DENIED,	/* B4 outside the allowed prefixes */
-	DSLITE_AFTR_STAT_DROP_BAD_INNER,	/* malformed inner IPv4/L4 header */
+	DSLITE_AFTR_STAT_DROP_BAD_INNER,	/* malformed inner IPv4/L4, bad ICMP sum */
 	DSLITE_AFTR_STAT_DROP_BAD_SRC,		/* inner source can't be a subscriber's */
 	DSLITE_AFTR_STAT_DROP_UNSUPP_PROTO,	/* not TCP, UDP or ICMP */
 	DSLITE_AFTR_STAT_DROP_NO_BINDING,	/* inbound with no mapping */
