@@ -63,21 +63,28 @@ static bool ipv4_source_valid(struct aftr_dev *ad, __be32 saddr)
 }
 
 /*
- * RFC 6040 decapsulation (TUN-2): congestion marked on the outer header
- * survives on an ECN-capable inner packet; on a Not-ECT one it cannot be
- * expressed, so the packet is dropped as the mark asks.
+ * RFC 6040 decapsulation (TUN-2), as INET_ECN_decapsulate() does it for
+ * the in-tree tunnels (it reads skb->protocol, still IPv6 here). On an
+ * ECN-capable inner packet an outer CE survives, and so does an outer
+ * ECT(1) over ECT(0), as RFC 6040's table says (ECT(1) can carry a signal
+ * of its own, as L4S does). On a Not-ECT one, CE cannot be expressed, so
+ * the packet is dropped as the mark asks; outer ECT is ignored.
  */
 static int ecn_decapsulate(struct sk_buff *skb, u8 outer)
 {
 	u8 inner = ip_hdr(skb)->tos & INET_ECN_MASK;
 
-	if (outer != INET_ECN_CE || inner == INET_ECN_CE)
-		return 0;
 	if (inner == INET_ECN_NOT_ECT)
-		return -EINVAL;
+		return outer == INET_ECN_CE ? -EINVAL : 0;
+	if (!(outer == INET_ECN_CE && inner != INET_ECN_CE) &&
+	    !(outer == INET_ECN_ECT_1 && inner == INET_ECN_ECT_0))
+		return 0;
 	if (skb_ensure_writable(skb, ip_hdrlen(skb)))
 		return -ENOMEM;
-	IP_ECN_set_ce(ip_hdr(skb));
+	if (outer == INET_ECN_CE)
+		IP_ECN_set_ce(ip_hdr(skb));
+	else
+		IP_ECN_set_ect1(ip_hdr(skb));
 	return 0;
 }
 

@@ -15,6 +15,7 @@ The IPv4 packet goes as the payload of an IPv6 packet with next header 4
   gre          a valid IPv4 header carrying GRE (protocol 47)
   ce-ect       UDP marked ECT(0) inside, CE on the outer header
   ce-not-ect   UDP not ECN-capable inside, CE on the outer header
+  ect1-ect0    UDP marked ECT(0) inside, ECT(1) on the outer header
   icmp-error   ICMP port unreachable to DST4 quoting a UDP datagram
                DST4:9000 -> SRC4:4000, as if SRC4 had refused it
   icmp-error-bad-csum  the same with a wrong ICMP checksum
@@ -69,7 +70,7 @@ def icmp_unreachable(quote, good_csum=True):
 
 
 # ECN codepoints (RFC 3168), and the IPv4 "more fragments" flag.
-ECT0, CE = 2, 3
+ECT1, ECT0, CE = 1, 2, 3
 MF = 0x2000
 QUIET = b"count=0\n"
 
@@ -89,6 +90,8 @@ def packets(kind, src, dst):
     if kind in ("ce-ect", "ce-not-ect"):
         tos = ECT0 if kind == "ce-ect" else 0
         return [ipv4(src, dst, 17, udp(src, dst, data=QUIET), tos=tos)], CE
+    if kind == "ect1-ect0":
+        return [ipv4(src, dst, 17, udp(src, dst, data=QUIET), tos=ECT0)], ECT1
     if kind in ("frags", "frags-reversed"):
         reverse = kind == "frags-reversed"
         return fragments(src, dst, 2400 if reverse else 2000, reverse), 0
