@@ -14,6 +14,8 @@
 #include <net/ip6_route.h>
 #include <net/ip_tunnels.h>
 #include <net/ipv6.h>
+#include <net/l3mdev.h>
+#include <net/route.h>
 #include <net/xfrm.h>
 
 #include "b4.h"
@@ -60,6 +62,27 @@ static bool ipv4_source_valid(struct aftr_dev *ad, __be32 saddr)
 	return !((saddr & htonl(0xff000000)) == 0 || ipv4_is_loopback(saddr) ||
 		 ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr) ||
 		 saddr == htonl(DSLITE_AFTR_ADDR4) || aftr_pool_contains(ad, saddr));
+}
+
+/*
+ * Destinations no subscriber may reach (6333-6): this network, loopback,
+ * multicast and broadcast, limited or of a subnet the AFTR is on. Once
+ * translated, the IPv4 stack would hand them to the AFTR's own sockets.
+ * Only the directed broadcasts need the namespace's local routes; the
+ * lookup answers the limited broadcast and multicast by arithmetic.
+ */
+static bool ipv4_dest_valid(struct aftr_dev *ad, __be32 daddr)
+{
+	u32 table = l3mdev_fib_table(ad->dev) ? : RT_TABLE_LOCAL;
+
+	if ((daddr & htonl(0xff000000)) == 0 || ipv4_is_loopback(daddr))
+		return false;
+	switch (inet_addr_type_table(ad->net, daddr, table)) {
+	case RTN_BROADCAST:
+	case RTN_MULTICAST:
+		return false;
+	}
+	return true;
 }
 
 /*
@@ -120,6 +143,8 @@ static int softwire_check(struct aftr_dev *ad, struct sk_buff *skb,
 		return DSLITE_AFTR_STAT_DROP_BAD_INNER;
 	if (!ipv4_source_valid(ad, ip_hdr(skb)->saddr))
 		return DSLITE_AFTR_STAT_DROP_BAD_SRC;
+	if (!ipv4_dest_valid(ad, ip_hdr(skb)->daddr))
+		return DSLITE_AFTR_STAT_DROP_BAD_DST;
 	err = ecn_decapsulate(skb, outer_ecn);
 	if (err)
 		return err == -ENOMEM ? DSLITE_AFTR_STAT_DROP_NOMEM : DSLITE_AFTR_STAT_DROP_ECN;

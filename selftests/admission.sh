@@ -4,10 +4,11 @@
 # What the AFTR lets in (6333-6, 6333-7): an instance forwards nothing until
 # configured (no open relay); softwires are accepted only from the allowed
 # B4 prefixes, and as the namespace's IPsec policy says; inner packets that
-# are malformed, or whose source cannot be a subscriber's, are dropped and
-# counted; traffic from the internet to a pool address and port with no
-# mapping is dropped and reaches no B4. Packets for other tunnels pass on to
-# ip6_tunnel untouched. Picture in topology.sh.
+# are malformed, whose source cannot be a subscriber's, or whose destination
+# no subscriber may reach, are dropped and counted; traffic from the
+# internet to a pool address and port with no mapping is dropped and reaches
+# no B4. Packets for other tunnels pass on to ip6_tunnel untouched. Picture
+# in topology.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
 require_root
@@ -16,6 +17,9 @@ require_aftrctl
 require_cmd socat python3 ping
 
 SEND=$TOP/selftests/softwire_send.py
+PROBE=$TOP/selftests/udp_probe.py
+scratch=/tmp/admission-$$
+at_exit "rm -f $scratch.*"
 
 setup "the DS-Lite topology comes up, the instance unconfigured" dslite_topology unconfigured
 setup "echo servers listen" srv_echo_servers
@@ -78,6 +82,26 @@ for kind in bad-csum bad-ihl bad-len bad-version; do
 done
 check "inner GRE is dropped as drop-unsupp-proto" \
 	stat_grows drop-unsupp-proto in_ns "$B4A" "$SEND" "$AFTR6" gre
+
+# Inner destinations no subscriber may reach (6333-6): this network,
+# loopback, multicast, the limited broadcast and the broadcast of a subnet
+# of the AFTR. A UDP socket of the AFTR itself, on all its addresses
+# (127.0.0.1 too), hears none of them; it does hear the AFTR's own unicast
+# address, which comes last: once that arrived, the others had their chance.
+ip netns exec "$AFTR" "$PROBE" serve 9000 >"$scratch.heard" 2>&1 &
+at_exit "kill $!"
+setup "a UDP socket listens on the AFTR's port 9000" \
+	wait_until 30 in_ns "$AFTR" sh -c 'ss -lun | grep -q ":9000 "'
+for dst in 0.1.2.3 127.0.0.1 224.0.0.1 255.255.255.255 203.0.113.255; do
+	check "inner destination $dst is dropped as drop-bad-dst (6333-6)" \
+		stat_grows drop-bad-dst in_ns "$B4A" "$SEND" "$AFTR6" udp "$LAN_HOST" "$dst"
+done
+in_ns "$B4A" "$SEND" "$AFTR6" udp "$LAN_HOST" 203.0.113.1
+check "the AFTR's socket hears a subscriber at its unicast address" \
+	wait_until 10 grep -q . "$scratch.heard"
+check "... and at none of the others (6333-6)" test "$(wc -l <"$scratch.heard")" = 1
+diag <"$scratch.heard"
+
 # IPsec policy applies to softwires as to any tunnel (RFC 4301): a policy
 # of the AFTR's namespace that blocks B4 A's packets to the endpoint drops
 # its softwire.

@@ -306,6 +306,7 @@ enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_DROP_NOMEM,
 	DSLITE_AFTR_STAT_DROP_ICMP_ERROR,	/* ICMP error with no mapping inside */
 	DSLITE_AFTR_STAT_DROP_POLICY,		/* refused by the IPsec (xfrm) policy */
+	DSLITE_AFTR_STAT_DROP_BAD_DST,		/* inner destination no subscriber may reach */
 
 	__DSLITE_AFTR_STAT_MAX
 };
