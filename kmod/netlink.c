@@ -65,7 +65,8 @@ static const struct nla_policy aftr_policy[DSLITE_AFTR_A_MAX + 1] = {
 	[DSLITE_AFTR_A_OUTER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[DSLITE_AFTR_A_EVENTS_BINDINGS] = NLA_POLICY_MAX(NLA_U8, 1),
 	[DSLITE_AFTR_A_B4_PREFIX] = NLA_POLICY_NESTED(prefix_policy),
-	[DSLITE_AFTR_A_B4_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	/* At least 1: det.c's arithmetic on /0 B4s would shift a u64 by 64. */
+	[DSLITE_AFTR_A_B4_LEN] = NLA_POLICY_RANGE(NLA_U8, 1, 128),
 };
 
 static const u16 timeout_attr[AFTR_TIMEOUT_COUNT] = {
