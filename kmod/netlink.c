@@ -1005,6 +1005,11 @@ static const struct genl_multicast_group aftr_mcgrps[] = {
 	},
 };
 
+/*
+ * No .resv_start_op: the commands below it skip the header checks (reserved
+ * field zero, only the nlmsg_flags genetlink gives a meaning to) for the
+ * sake of old userspace. A family born after 6.1 has none: check them all.
+ */
 struct genl_family aftr_genl_family __ro_after_init = {
 	.name = DSLITE_AFTR_GENL_NAME,
 	.version = DSLITE_AFTR_GENL_VERSION,
@@ -1017,7 +1022,6 @@ struct genl_family aftr_genl_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(aftr_genl_ops),
 	.mcgrps = aftr_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(aftr_mcgrps),
-	.resv_start_op = DSLITE_AFTR_CMD_MAX + 1,
 	.module = THIS_MODULE,
 };
 

@@ -489,4 +489,15 @@ TEST_F(dev, det_b4_len_zero_refused)
 	EXPECT_EQ(0, dump_count(self, DSLITE_AFTR_CMD_DET_GET));
 }
 
+/* Reserved fields of the genl header must be zero, in every command. */
+TEST_F(dev, reserved_header_refused)
+{
+	struct nlmsghdr *nlh = dev_get(self);
+	struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+
+	mnl_attr_put_u32(nlh, DSLITE_AFTR_A_IFINDEX, self->ifindex);
+	g->reserved = 1;
+	EXPECT_TRUE(refused(self, nlh));
+}
+
 TEST_HARNESS_MAIN
