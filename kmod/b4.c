@@ -171,11 +171,17 @@ bool aftr_b4_retire(struct aftr_dev *ad, struct aftr_b4 *b4, bool idle)
 	return retire;
 }
 
+/* Not kfree_rcu(): see aftr_state_module_exit(). */
+static void b4_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(b4_cache, container_of(head, struct aftr_b4, rcu));
+}
+
 void aftr_b4_free(struct aftr_b4 *b4)
 {
 	WARN_ON_ONCE(b4->nports);
 	aftr_pool_unpair(b4);
-	kfree_rcu(b4, rcu);
+	call_rcu(&b4->rcu, b4_free_rcu);
 }
 
 struct deny_arg {

@@ -89,9 +89,14 @@ int __init aftr_state_module_init(void)
 	return err;
 }
 
+/*
+ * Bindings and B4s still on their way out through call_rcu(). They are not
+ * freed with kfree_rcu(): before 6.12, rcu_barrier() does not wait for its
+ * batches (kvfree_rcu_barrier() came in 6.12), and the objects of bindings
+ * that expired just before unload were left in the caches destroyed here.
+ */
 void aftr_state_module_exit(void)
 {
-	/* Bindings and B4s still on their way out through kfree_rcu(). */
 	rcu_barrier();
 	aftr_b4s_module_exit();
 	kmem_cache_destroy(binding_cache);
@@ -268,11 +273,17 @@ static void binding_put_port(struct aftr_binding *b)
 	spin_unlock_bh(&b4->lock);
 }
 
+/* Not kfree_rcu(): see aftr_state_module_exit(). */
+static void binding_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(binding_cache, container_of(head, struct aftr_binding, rcu));
+}
+
 /* Frees @b, just taken out of the outside index, and its port. */
 static void binding_free(struct aftr_binding *b)
 {
 	binding_put_port(b);
-	kfree_rcu(b, rcu);
+	call_rcu(&b->rcu, binding_free_rcu);
 }
 
 /* One live binding less on @b4: it left the inside index, or never got in. */
