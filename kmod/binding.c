@@ -91,6 +91,12 @@ int __init aftr_state_module_init(void)
 	return err;
 }
 
+/*
+ * Bindings and B4s still on their way out through call_rcu(). They are not
+ * freed with kfree_rcu(): before 6.12, rcu_barrier() does not wait for its
+ * batches (kvfree_rcu_barrier() came in 6.12), and the objects of bindings
+ * that expired just before unload were left in the caches destroyed here.
+ */
 void aftr_state_module_exit(void)
 {
 	/*

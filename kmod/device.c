@@ -288,27 +288,23 @@ static struct pernet_operations aftr_net_ops = {
 	.size = sizeof(struct aftr_net),
 };
 
-/* The namespace list must exist before the first instance can be made. */
-int __init aftr_device_init(void)
+int __init aftr_device_nets_init(void)
 {
-	int err;
-
-	err = register_pernet_device(&aftr_net_ops);
-	if (err)
-		return err;
-	err = rtnl_link_register(&aftr_link_ops);
-	if (err)
-		goto err_pernet;
-	return 0;
-
-err_pernet:
-	unregister_pernet_device(&aftr_net_ops);
-	return err;
+	return register_pernet_device(&aftr_net_ops);
 }
 
-/* Deletes every instance, in every namespace, then the namespace lists. */
-void aftr_device_exit(void)
+void aftr_device_nets_exit(void)
+{
+	unregister_pernet_device(&aftr_net_ops);
+}
+
+int __init aftr_device_kind_init(void)
+{
+	return rtnl_link_register(&aftr_link_ops);
+}
+
+/* Deletes every instance, in every namespace. */
+void aftr_device_kind_exit(void)
 {
 	rtnl_link_unregister(&aftr_link_ops);
-	unregister_pernet_device(&aftr_net_ops);
 }

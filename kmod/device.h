@@ -8,8 +8,15 @@
 
 #include "aftr.h"
 
-int aftr_device_init(void);
-void aftr_device_exit(void);
+/*
+ * The per-namespace instance lists, which the genl family's requests walk;
+ * and the device kind, which makes and deletes instances. main.c orders
+ * them around the family.
+ */
+int aftr_device_nets_init(void);
+void aftr_device_nets_exit(void);
+int aftr_device_kind_init(void);
+void aftr_device_kind_exit(void);
 
 /* The instance that owns @daddr as an endpoint, or NULL. Under RCU. */
 struct aftr_dev *aftr_dev_by_endpoint(struct net *net,

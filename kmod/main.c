@@ -12,6 +12,18 @@
 #include "netlink.h"
 #include "tunnel.h"
 
+/*
+ * What reaches what sets the order. The genl family's requests and dumps
+ * walk the per-namespace instance lists, so the lists come first. An
+ * instance sends events through the family until its very end (its last
+ * blocks are logged as freed while it dies), so the family comes before
+ * the device kind that makes instances and goes after the kind has deleted
+ * them all: events sent through an unregistered family would be lost, or
+ * reach whichever family got its multicast group ids next. The tunnel6
+ * handler hands packets to instances: last in, first out. Exit unwinds in
+ * reverse, the caches last, as their exit waits for objects still being
+ * freed through RCU.
+ */
 static int __init aftr_mod_init(void)
 {
 	int err;
@@ -19,38 +31,37 @@ static int __init aftr_mod_init(void)
 	err = aftr_state_module_init();
 	if (err)
 		return err;
-	err = aftr_device_init();
+	err = aftr_device_nets_init();
 	if (err)
 		goto err_state_caches;
 	err = aftr_genl_init();
 	if (err)
-		goto err_device_kind;
-	/* Last: from here on softwire packets reach instances. */
-	err = aftr_tunnel_init();
+		goto err_device_nets;
+	err = aftr_device_kind_init();
 	if (err)
 		goto err_genl_family;
+	err = aftr_tunnel_init();
+	if (err)
+		goto err_device_kind;
 	return 0;
 
+err_device_kind:
+	aftr_device_kind_exit();
 err_genl_family:
 	aftr_genl_exit();
-err_device_kind:
-	aftr_device_exit();
+err_device_nets:
+	aftr_device_nets_exit();
 err_state_caches:
 	aftr_state_module_exit();
 	return err;
 }
 
-/*
- * The packet handler goes first, so no packet can reach an instance while
- * instances die; then the family, so no request can; then every instance in
- * every namespace; last the caches, whose exit waits for objects still being
- * freed through RCU.
- */
 static void __exit aftr_mod_exit(void)
 {
 	aftr_tunnel_exit();
+	aftr_device_kind_exit();
 	aftr_genl_exit();
-	aftr_device_exit();
+	aftr_device_nets_exit();
 	aftr_state_module_exit();
 }
 

@@ -295,6 +295,19 @@ static void icmp_error_rewrite(struct sk_buff *skb, unsigned int eoff, bool from
 }
 
 /*
+ * icmp_error_rewrite() sums the message again from scratch, which would turn
+ * a corrupted error into a valid one: check the sum it came with first (RFC
+ * 5508 REQ-3). A local sender's CHECKSUM_PARTIAL message is not summed yet.
+ */
+static bool icmp_sum_valid(struct sk_buff *skb)
+{
+	unsigned int thoff = skb_transport_offset(skb);
+
+	return skb->ip_summed == CHECKSUM_PARTIAL ||
+	       !csum_fold(skb_checksum(skb, thoff, skb->len - thoff, 0));
+}
+
+/*
  * An ICMP error (NAT-9): translated with the binding of the packet it quotes.
  * Errors never refresh a binding (NAT-6). NULL when dropped and counted.
  */
@@ -304,6 +317,10 @@ static struct aftr_binding *nat_icmp_error(struct aftr_dev *ad, struct sk_buff *
 	unsigned int eoff = skb_transport_offset(skb) + sizeof(struct icmphdr);
 	struct aftr_binding *b;
 
+	if (!icmp_sum_valid(skb)) {
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_BAD_INNER);
+		goto drop;
+	}
 	b = icmp_error_binding(ad, skb, sub, eoff);
 	if (!b) {
 		aftr_count(ad, DSLITE_AFTR_STAT_DROP_ICMP_ERROR);

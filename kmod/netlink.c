@@ -65,7 +65,8 @@ static const struct nla_policy aftr_policy[DSLITE_AFTR_A_MAX + 1] = {
 	[DSLITE_AFTR_A_OUTER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[DSLITE_AFTR_A_EVENTS_BINDINGS] = NLA_POLICY_MAX(NLA_U8, 1),
 	[DSLITE_AFTR_A_B4_PREFIX] = NLA_POLICY_NESTED(prefix_policy),
-	[DSLITE_AFTR_A_B4_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	/* At least 1: det.c's arithmetic on /0 B4s would shift a u64 by 64. */
+	[DSLITE_AFTR_A_B4_LEN] = NLA_POLICY_RANGE(NLA_U8, 1, 128),
 	[DSLITE_AFTR_A_SUBSCRIBER_LEN] = NLA_POLICY_RANGE(NLA_U8, DSLITE_AFTR_MIN_SUBSCRIBER_LEN,
 							  128),
 	[DSLITE_AFTR_A_MAX_SUBSCRIBERS] = { .type = NLA_U32 },
@@ -1105,6 +1106,11 @@ static const struct genl_multicast_group aftr_mcgrps[] = {
 	},
 };
 
+/*
+ * No .resv_start_op: the commands below it skip the header checks (reserved
+ * field zero, only the nlmsg_flags genetlink gives a meaning to) for the
+ * sake of old userspace. A family born after 6.1 has none: check them all.
+ */
 struct genl_family aftr_genl_family __ro_after_init = {
 	.name = DSLITE_AFTR_GENL_NAME,
 	.version = DSLITE_AFTR_GENL_VERSION,
@@ -1117,7 +1123,6 @@ struct genl_family aftr_genl_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(aftr_genl_ops),
 	.mcgrps = aftr_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(aftr_mcgrps),
-	.resv_start_op = DSLITE_AFTR_CMD_MAX + 1,
 	.module = THIS_MODULE,
 };
 

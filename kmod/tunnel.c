@@ -14,6 +14,8 @@
 #include <net/ip6_route.h>
 #include <net/ip_tunnels.h>
 #include <net/ipv6.h>
+#include <net/l3mdev.h>
+#include <net/route.h>
 #include <net/xfrm.h>
 
 #include "b4.h"
@@ -63,21 +65,49 @@ static bool ipv4_source_valid(struct aftr_dev *ad, __be32 saddr)
 }
 
 /*
- * RFC 6040 decapsulation (TUN-2): congestion marked on the outer header
- * survives on an ECN-capable inner packet; on a Not-ECT one it cannot be
- * expressed, so the packet is dropped as the mark asks.
+ * Destinations no subscriber may reach (6333-6): this network, loopback,
+ * multicast and broadcast, limited or of a subnet the AFTR is on. Once
+ * translated, the IPv4 stack would hand them to the AFTR's own sockets.
+ * Only the directed broadcasts need the namespace's local routes; the
+ * lookup answers the limited broadcast and multicast by arithmetic.
+ */
+static bool ipv4_dest_valid(struct aftr_dev *ad, __be32 daddr)
+{
+	u32 table = l3mdev_fib_table(ad->dev) ? : RT_TABLE_LOCAL;
+
+	if ((daddr & htonl(0xff000000)) == 0 || ipv4_is_loopback(daddr))
+		return false;
+	switch (inet_addr_type_table(ad->net, daddr, table)) {
+	case RTN_BROADCAST:
+	case RTN_MULTICAST:
+		return false;
+	}
+	return true;
+}
+
+/*
+ * RFC 6040 decapsulation (TUN-2), as INET_ECN_decapsulate() does it for
+ * the in-tree tunnels (it reads skb->protocol, still IPv6 here). On an
+ * ECN-capable inner packet an outer CE survives, and so does an outer
+ * ECT(1) over ECT(0), as RFC 6040's table says (ECT(1) can carry a signal
+ * of its own, as L4S does). On a Not-ECT one, CE cannot be expressed, so
+ * the packet is dropped as the mark asks; outer ECT is ignored.
  */
 static int ecn_decapsulate(struct sk_buff *skb, u8 outer)
 {
 	u8 inner = ip_hdr(skb)->tos & INET_ECN_MASK;
 
-	if (outer != INET_ECN_CE || inner == INET_ECN_CE)
-		return 0;
 	if (inner == INET_ECN_NOT_ECT)
-		return -EINVAL;
+		return outer == INET_ECN_CE ? -EINVAL : 0;
+	if (!(outer == INET_ECN_CE && inner != INET_ECN_CE) &&
+	    !(outer == INET_ECN_ECT_1 && inner == INET_ECN_ECT_0))
+		return 0;
 	if (skb_ensure_writable(skb, ip_hdrlen(skb)))
 		return -ENOMEM;
-	IP_ECN_set_ce(ip_hdr(skb));
+	if (outer == INET_ECN_CE)
+		IP_ECN_set_ce(ip_hdr(skb));
+	else
+		IP_ECN_set_ect1(ip_hdr(skb));
 	return 0;
 }
 
@@ -101,12 +131,20 @@ static int softwire_check(struct aftr_dev *ad, struct sk_buff *skb,
 {
 	int err;
 
+	/*
+	 * The namespace's IPsec policy binds a softwire as any tunnel; it
+	 * reads the outer header, still the network header here.
+	 */
+	if (!xfrm6_policy_check(NULL, XFRM_POLICY_IN, skb))
+		return DSLITE_AFTR_STAT_DROP_POLICY;
 	if (!aftr_b4_allowed(ad, b4))
 		return DSLITE_AFTR_STAT_DROP_B4_DENIED;
 	if (!ipv4_header_valid(skb))
 		return DSLITE_AFTR_STAT_DROP_BAD_INNER;
 	if (!ipv4_source_valid(ad, ip_hdr(skb)->saddr))
 		return DSLITE_AFTR_STAT_DROP_BAD_SRC;
+	if (!ipv4_dest_valid(ad, ip_hdr(skb)->daddr))
+		return DSLITE_AFTR_STAT_DROP_BAD_DST;
 	err = ecn_decapsulate(skb, outer_ecn);
 	if (err)
 		return err == -ENOMEM ? DSLITE_AFTR_STAT_DROP_NOMEM : DSLITE_AFTR_STAT_DROP_ECN;
@@ -188,9 +226,14 @@ int aftr_tunnel_send(struct aftr_dev *ad, struct sk_buff *skb,
 		kfree_skb(skb);
 		return -EHOSTUNREACH;
 	}
-	/* Offload could not find the inner checksum under our header. */
-	if ((skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) ||
-	    skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + sizeof(*ip6h))) {
+	/*
+	 * An offloaded inner checksum would be lost under our header, but none
+	 * reaches us: the device offers no NETIF_F_*CSUM nor TSO, so the core's
+	 * validate_xmit_skb() finished every such sum (segmenting GSO packets)
+	 * before ndo_start_xmit, and icmp.c sums its own messages.
+	 */
+	DEBUG_NET_WARN_ON_ONCE(skb->ip_summed == CHECKSUM_PARTIAL);
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + sizeof(*ip6h))) {
 		dst_release(dst);
 		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NOMEM);
 		kfree_skb(skb);
@@ -275,11 +318,20 @@ static int softwire_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
 	return 0;
 }
 
+/*
+ * tunnel6 refuses a second handler at a priority already taken, and the
+ * in-tree IPv4-in-IPv6 handlers hold 0 (ip6_vti), 1 (ip6_tunnel), 2
+ * (xfrm_interface) and 3 (xfrm6_tunnel) in 6.1 and 6.12 alike. Below them
+ * all we collide with none and still come before ip6_tunnel, which gets
+ * whatever we pass on. We only claim packets to our own endpoints, so
+ * coming first takes nothing from the others.
+ */
+#define SOFTWIRE_PRIORITY	(-1)
+
 static struct xfrm6_tunnel softwire_handler __read_mostly = {
 	.handler	= softwire_rcv,
 	.err_handler	= softwire_err,
-	/* Ahead of ip6_tunnel (1), which gets whatever we pass on. */
-	.priority	= 0,
+	.priority	= SOFTWIRE_PRIORITY,
 };
 
 int aftr_tunnel_init(void)

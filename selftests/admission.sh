@@ -3,10 +3,12 @@
 #
 # What the AFTR lets in (6333-6, 6333-7): an instance forwards nothing until
 # configured (no open relay); softwires are accepted only from the allowed
-# B4 prefixes; inner packets that are malformed, or whose source cannot be a
-# subscriber's, are dropped and counted; traffic from the internet to a pool
-# address and port with no mapping is dropped and reaches no B4. Packets for
-# other tunnels pass on to ip6_tunnel untouched. Picture in topology.sh.
+# B4 prefixes, and as the namespace's IPsec policy says; inner packets that
+# are malformed, whose source cannot be a subscriber's, or whose destination
+# no subscriber may reach, are dropped and counted; traffic from the
+# internet to a pool address and port with no mapping is dropped and reaches
+# no B4. Packets for other tunnels pass on to ip6_tunnel untouched. Picture
+# in topology.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
 require_root
@@ -15,44 +17,43 @@ require_aftrctl
 require_cmd socat python3 ping
 
 SEND=$TOP/selftests/softwire_send.py
+PROBE=$TOP/selftests/udp_probe.py
+scratch=/tmp/admission-$$
+at_exit "rm -f $scratch.*"
 
 setup "the DS-Lite topology comes up, the instance unconfigured" dslite_topology unconfigured
 setup "echo servers listen" srv_echo_servers
 
-pings() {
-	in_ns "$1" ping -c 1 -W 2 -I "$LAN_HOST" "$SRV_ADDR"
-}
-
 # Unconfigured: the softwire's packets are not even claimed.
-check_fails "no endpoint: B4 A reaches nothing" pings "$B4A"
+check_fails "no endpoint: B4 A reaches nothing" b4_pings "$B4A"
 check "no endpoint: nothing was claimed" test "$(stat_of from-b4-packets)" = 0
 
 aftr_run dev set aftr0 endpoint "$AFTR6"
-check_fails "no allowed prefix: B4 A reaches nothing (no open relay)" pings "$B4A"
+check_fails "no allowed prefix: B4 A reaches nothing (no open relay)" b4_pings "$B4A"
 check "no allowed prefix: the drop is counted as drop-b4-denied" \
 	test "$(stat_of drop-b4-denied)" -gt 0
 
 aftr_run b4 allow dev aftr0 "$ALLOWED"
-check_fails "no pool: B4 A reaches nothing" pings "$B4A"
+check_fails "no pool: B4 A reaches nothing" b4_pings "$B4A"
 check "no pool: the drop is counted as drop-pool-exhausted" \
 	test "$(stat_of drop-pool-exhausted)" -gt 0
 
 aftr_run pool add dev aftr0 "$POOL"
-check "configured: B4 A reaches the server" pings "$B4A"
+check "configured: B4 A reaches the server" b4_pings "$B4A"
 
 # B4 X sits outside 2001:db8:100::/40.
 denied=$(stat_of drop-b4-denied)
-check_fails "B4 X, outside the allowed prefix, reaches nothing (6333-6)" pings "$B4X"
+check_fails "B4 X, outside the allowed prefix, reaches nothing (6333-6)" b4_pings "$B4X"
 check "B4 X's packets are counted as drop-b4-denied (6333-6)" \
 	test "$(stat_of drop-b4-denied)" -gt "$denied"
 check "B4 X got no binding" test "$(bindings_json b4 "$B4X6")" = "[]"
-check "B4 A still works meanwhile" pings "$B4A"
+check "B4 A still works meanwhile" b4_pings "$B4A"
 
 # Denying a prefix ends the bindings of the B4s it covered.
 check "B4 A holds a binding" test "$(bindings_json b4 "$B4A6")" != "[]"
 aftr_run b4 deny dev aftr0 "$ALLOWED"
 check "denying the prefix ends B4 A's bindings" test "$(bindings_json b4 "$B4A6")" = "[]"
-check_fails "and B4 A reaches nothing" pings "$B4A"
+check_fails "and B4 A reaches nothing" b4_pings "$B4A"
 aftr_run b4 allow dev aftr0 "$ALLOWED"
 
 # stat_grows NAME COMMAND...: COMMAND makes counter NAME grow.
@@ -81,7 +82,40 @@ for kind in bad-csum bad-ihl bad-len bad-version; do
 done
 check "inner GRE is dropped as drop-unsupp-proto" \
 	stat_grows drop-unsupp-proto in_ns "$B4A" "$SEND" "$AFTR6" gre
-check "after all that, B4 A still works" pings "$B4A"
+
+# Inner destinations no subscriber may reach (6333-6): this network,
+# loopback, multicast, the limited broadcast and the broadcast of a subnet
+# of the AFTR. A UDP socket of the AFTR itself, on all its addresses
+# (127.0.0.1 too), hears none of them; it does hear the AFTR's own unicast
+# address, which comes last: once that arrived, the others had their chance.
+ip netns exec "$AFTR" "$PROBE" serve 9000 >"$scratch.heard" 2>&1 &
+at_exit "kill $!"
+setup "a UDP socket listens on the AFTR's port 9000" \
+	wait_until 30 in_ns "$AFTR" sh -c 'ss -lun | grep -q ":9000 "'
+for dst in 0.1.2.3 127.0.0.1 224.0.0.1 255.255.255.255 203.0.113.255; do
+	check "inner destination $dst is dropped as drop-bad-dst (6333-6)" \
+		stat_grows drop-bad-dst in_ns "$B4A" "$SEND" "$AFTR6" udp "$LAN_HOST" "$dst"
+done
+in_ns "$B4A" "$SEND" "$AFTR6" udp "$LAN_HOST" 203.0.113.1
+check "the AFTR's socket hears a subscriber at its unicast address" \
+	wait_until 10 grep -q . "$scratch.heard"
+check "... and at none of the others (6333-6)" test "$(wc -l <"$scratch.heard")" = 1
+diag <"$scratch.heard"
+
+# IPsec policy applies to softwires as to any tunnel (RFC 4301): a policy
+# of the AFTR's namespace that blocks B4 A's packets to the endpoint drops
+# its softwire.
+block() {
+	ip -n "$AFTR" xfrm policy "$1" src "$B4A6/128" dst "$AFTR6/128" dir in \
+		${2:+action "$2"}
+}
+setup "an IPsec policy blocks B4 A's packets to the endpoint" block add block
+translated=$(stat_of from-b4-translated)
+check "B4 A's softwire packet is dropped as drop-policy" \
+	stat_grows drop-policy in_ns "$B4A" "$SEND" "$AFTR6" udp
+check "... and not translated" test "$(stat_of from-b4-translated)" = "$translated"
+block delete
+check "after all that, B4 A still works" b4_pings "$B4A"
 
 # From the internet to pool ports nobody holds (6333-7): dropped, counted,
 # and no B4's tunnel receives a thing.
@@ -109,16 +143,5 @@ check "no B4 tunnel received any of it" \
 
 # A softwire to another local address is ip6_tunnel's business: an
 # ordinary ip6tnl in the AFTR namespace beside aftr0 still works.
-other_tunnel() {
-	ip -n "$AFTR" -6 addr add 2001:db8::2/128 dev lo nodad &&
-	ip -n "$AFTR" -6 tunnel add plain mode ipip6 local 2001:db8::2 remote "$B4B6" &&
-	ip -n "$AFTR" link set plain up &&
-	ip -n "$AFTR" addr add 10.99.0.1/30 dev plain &&
-	ip -n "$B4B" -6 route add 2001:db8::2 via 2001:db8:101::1 &&
-	ip -n "$B4B" -6 tunnel add plain mode ipip6 local "$B4B6" remote 2001:db8::2 &&
-	ip -n "$B4B" link set plain up &&
-	ip -n "$B4B" addr add 10.99.0.2/30 dev plain &&
-	in_ns "$B4B" ping -c 1 -W 3 10.99.0.1
-}
-check "an ip6tnl to another local address works beside the AFTR" other_tunnel
+check "an ip6tnl to another local address works beside the AFTR" plain_tunnel
 finish

@@ -327,11 +327,11 @@ static int refused(FIXTURE_DATA(dev) *self, struct nlmsghdr *nlh)
 	return err < 0 && self->r.extack[0];
 }
 
-/* A PREFIX nest of an IPv6 (@family AF_INET6) or IPv4 prefix. */
-static void put_prefix(struct nlmsghdr *nlh, int family, const char *addr,
-		       uint8_t len)
+/* A prefix nest @type of an IPv6 (@family AF_INET6) or IPv4 prefix. */
+static void put_prefix_at(struct nlmsghdr *nlh, uint16_t type, int family,
+			  const char *addr, uint8_t len)
 {
-	struct nlattr *nest = mnl_attr_nest_start(nlh, DSLITE_AFTR_A_PREFIX);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
 	unsigned char a[sizeof(struct in6_addr)];
 
 	inet_pton(family, addr, a);
@@ -341,6 +341,12 @@ static void put_prefix(struct nlmsghdr *nlh, int family, const char *addr,
 		mnl_attr_put(nlh, DSLITE_AFTR_PREFIX_A_ADDR4, sizeof(struct in_addr), a);
 	mnl_attr_put_u8(nlh, DSLITE_AFTR_PREFIX_A_LEN, len);
 	mnl_attr_nest_end(nlh, nest);
+}
+
+static void put_prefix(struct nlmsghdr *nlh, int family, const char *addr,
+		       uint8_t len)
+{
+	put_prefix_at(nlh, DSLITE_AFTR_A_PREFIX, family, addr, len);
 }
 
 static int pool_add(FIXTURE_DATA(dev) *self, const char *addr, uint8_t len,
@@ -465,6 +471,32 @@ TEST_F(dev, too_many_endpoints_refused)
 		mnl_attr_put(nlh, i + 1, sizeof(a), &a);
 	}
 	mnl_attr_nest_end(nlh, nest);
+	EXPECT_TRUE(refused(self, nlh));
+}
+
+/*
+ * A det rule whose B4s are /0: the arithmetic would shift a 64-bit half of
+ * an address by 64. The request is refused and no rule is made.
+ */
+TEST_F(dev, det_b4_len_zero_refused)
+{
+	struct nlmsghdr *nlh = command(self, DSLITE_AFTR_CMD_DET_ADD);
+
+	put_prefix_at(nlh, DSLITE_AFTR_A_B4_PREFIX, AF_INET6, "::", 0);
+	mnl_attr_put_u8(nlh, DSLITE_AFTR_A_B4_LEN, 0);
+	put_prefix(nlh, AF_INET, "198.51.100.0", 28);
+	EXPECT_TRUE(refused(self, nlh));
+	EXPECT_EQ(0, dump_count(self, DSLITE_AFTR_CMD_DET_GET));
+}
+
+/* Reserved fields of the genl header must be zero, in every command. */
+TEST_F(dev, reserved_header_refused)
+{
+	struct nlmsghdr *nlh = dev_get(self);
+	struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+
+	mnl_attr_put_u32(nlh, DSLITE_AFTR_A_IFINDEX, self->ifindex);
+	g->reserved = 1;
 	EXPECT_TRUE(refused(self, nlh));
 }
 

@@ -5,7 +5,8 @@
 #  - NAT-9: an error from the internet about a B4's flow reaches the B4's
 #    application, translated with the packet it quotes (addresses, ports,
 #    checksums); one quoting a packet no binding sent is dropped and
-#    counted;
+#    counted; one whose ICMP checksum is wrong is dropped and counted in
+#    both directions (RFC 5508 REQ-3), not summed again into a valid one;
 #  - 6333-4: the errors the AFTR itself sends a B4's LAN host come from
 #    192.0.0.1 (here the "administratively prohibited" of a full quota).
 # Picture in topology.sh.
@@ -52,6 +53,35 @@ in_ns "$SRV" "$PROBE" unreachable 198.51.100.1 198.51.100.1:1000 "$SRV_ADDR:9"
 check "an error about no binding's packet is counted as drop-icmp-error (NAT-9)" \
 	wait_until 10 stat_above drop-icmp-error "$drops"
 check "... and reaches no B4" test "$(rx_packets "$B4A")" = "$rx"
+
+# Each error with a bad checksum is followed by a good one: once the good
+# one arrived, the bad one had its chance to. Both quote the hand-made
+# datagram above (LAN host port 4000 to the server's 9000), whose binding
+# is still alive.
+icmp_in() {
+	mib "$1" IcmpInMsgs
+}
+bad=$(stat_of drop-bad-inner) srv_in=$(icmp_in "$SRV")
+in_ns "$B4A" "$SEND" "$AFTR6" icmp-error-bad-csum
+in_ns "$B4A" "$SEND" "$AFTR6" icmp-error
+check "from B4 A, an error with a good checksum reaches the server (NAT-9)" \
+	wait_until 10 mib_grew "$SRV" IcmpInMsgs "$srv_in"
+check "... one with a bad checksum does not (NAT-9)" \
+	test "$(icmp_in "$SRV")" = $((srv_in + 1))
+check "... and is counted as drop-bad-inner (NAT-9)" stat_above drop-bad-inner "$bad"
+
+ext=$(bindings_json b4 "$B4A6" proto udp | python3 -c 'import json, sys
+print(*["%s:%s" % (b["outer-addr"], b["outer-port"])
+        for b in json.load(sys.stdin) if int(b["inner-port"]) == 4000])')
+echo "# the hand-made datagram's binding: $ext"
+bad=$(stat_of drop-bad-inner) b4_in=$(icmp_in "$B4A")
+in_ns "$SRV" "$PROBE" unreachable "${ext%:*}" "$ext" "$SRV_ADDR:9000" bad-csum
+in_ns "$SRV" "$PROBE" unreachable "${ext%:*}" "$ext" "$SRV_ADDR:9000"
+check "from the internet, an error with a good checksum reaches B4 A (NAT-9)" \
+	wait_until 10 mib_grew "$B4A" IcmpInMsgs "$b4_in"
+check "... one with a bad checksum does not (NAT-9)" \
+	test "$(icmp_in "$B4A")" = $((b4_in + 1))
+check "... and is counted as drop-bad-inner (NAT-9)" stat_above drop-bad-inner "$bad"
 
 # One binding per B4: B4 B's second flow is refused by the AFTR itself.
 aftr_run dev set aftr0 max-bindings 1

@@ -136,14 +136,22 @@ at_exit() {
 	cleanups+=("$1")
 }
 
-cleanup() {
-	local c ns
-	for c in "${cleanups[@]}"; do
-		eval "$c" >/dev/null 2>&1
-	done
+# ns_del_all: deletes the namespaces made so far, for a test that builds
+# its topology more than once.
+ns_del_all() {
+	local ns
 	for ns in "${namespaces[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
+	namespaces=()
+}
+
+cleanup() {
+	local c
+	for c in "${cleanups[@]}"; do
+		eval "$c" >/dev/null 2>&1
+	done
+	ns_del_all
 }
 trap cleanup EXIT
 

@@ -216,4 +216,21 @@ check "... and goes on printing events after the loss" \
 	wait_until 60 sh -c "[ \$(wc -l <'$tmp/stalled') -gt $lines ]"
 check "the syslog monitor logs a gap as a warning line when it loses events" \
 	sh -c "! grep -q lost '$tmp/syslog.err' || grep -qE '^<132>1 .* events-lost ' '$tmp/syslog'"
+
+# --- Unload: the blocks still held are logged as freed ---------------------
+# The instances die before the genl family goes, so the blocks they hold
+# at the end reach the log too; without those lines the log would show B4
+# A holding its block for ever (CGN-6).
+b4_gone() {
+	! aftr_run b4 show dev aftr0 | grep -qF " $1 "
+}
+setup "B4 A is gone once its flows ended" wait_until 60 b4_gone "$B4A6"
+setup "long UDP timeout, no binding events" \
+	aftr_run dev set aftr0 timeout udp 300 events-bindings 0
+setup "a monitor listens until the module goes" monitor last monitor
+check "B4 A's new flow is translated" flows "$B4A" 47000 1
+check "... and takes a block" wait_until 20 has "$tmp/last" " block-alloc dev aftr0 b4 $B4A6 "
+check "modprobe -r while B4 A holds it" module_unload
+check "the monitor logged the block freed before the module went (CGN-6)" \
+	wait_until 10 has "$tmp/last" " block-free dev aftr0 b4 $B4A6 "
 finish

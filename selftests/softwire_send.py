@@ -16,6 +16,10 @@ addresses). KIND is one of:
   gre          a valid IPv4 header carrying GRE (protocol 47)
   ce-ect       UDP marked ECT(0) inside, CE on the outer header
   ce-not-ect   UDP not ECN-capable inside, CE on the outer header
+  ect1-ect0    UDP marked ECT(0) inside, ECT(1) on the outer header
+  icmp-error   ICMP port unreachable to DST4 quoting a UDP datagram
+               DST4:9000 -> SRC4:4000, as if SRC4 had refused it
+  icmp-error-bad-csum  the same with a wrong ICMP checksum
   frags        a UDP datagram with 2000 bytes of data in three IPv4 fragments,
                each in its own softwire packet, in order
   frags-reversed  the same with 2400 bytes, the last fragment first
@@ -60,8 +64,17 @@ def udp(src, dst, sport=4000, dport=9000, data=b"probe"):
     return struct.pack("!HHHH", sport, dport, length, c) + data
 
 
+def icmp_unreachable(quote, good_csum=True):
+    """An ICMP port unreachable message quoting the IPv4 packet quote."""
+    body = struct.pack("!BBHI", 3, 3, 0, 0) + quote
+    c = csum(body)
+    if not good_csum:
+        c ^= 0x5A5A
+    return body[:2] + struct.pack("!H", c) + body[4:]
+
+
 # ECN codepoints (RFC 3168), and the IPv4 "more fragments" flag.
-ECT0, CE = 2, 3
+ECT1, ECT0, CE = 1, 2, 3
 MF = 0x2000
 QUIET = b"count=0\n"
 
@@ -88,6 +101,8 @@ def packets(kind, src, dst):
     if kind in ("ce-ect", "ce-not-ect"):
         tos = ECT0 if kind == "ce-ect" else 0
         return [ipv4(src, dst, 17, udp(src, dst, data=QUIET), tos=tos)], CE
+    if kind == "ect1-ect0":
+        return [ipv4(src, dst, 17, udp(src, dst, data=QUIET), tos=ECT0)], ECT1
     if kind in ("frags", "frags-reversed"):
         reverse = kind == "frags-reversed"
         return fragments(src, dst, 2400 if reverse else 2000, reverse), 0
@@ -109,6 +124,9 @@ def packet(kind, src, dst):
         return ipv4(src, dst, 17, udp(src, dst), tot=200)
     if kind == "bad-version":
         return ipv4(src, dst, 17, udp(src, dst), version=6)
+    if kind in ("icmp-error", "icmp-error-bad-csum"):
+        quote = ipv4(dst, src, 17, udp(dst, src, 9000, 4000))
+        return ipv4(src, dst, 1, icmp_unreachable(quote, kind == "icmp-error"))
     if kind == "gre":
         return ipv4(src, dst, 47, b"\0\0\x08\0" + b"x" * 20)
     sys.exit("unknown kind " + kind)

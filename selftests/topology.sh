@@ -91,6 +91,31 @@ dslite_topology() {
 	aftr_run pool add dev aftr0 "$POOL"
 }
 
+# b4_pings NS: the LAN host of B4 NS pings the server through its softwire.
+b4_pings() {
+	in_ns "$1" ping -c 1 -W 2 -I "$LAN_HOST" "$SRV_ADDR"
+}
+
+# plain_tunnel: an ordinary ip6tnl from the AFTR namespace (2001:db8::2,
+# not an endpoint) to B4 B, carrying 10.99.0.0/30; succeeds when B4 B pings
+# across it. Such a softwire is ip6_tunnel's business, not the AFTR's.
+plain_tunnel() {
+	ip -n "$AFTR" -6 addr add 2001:db8::2/128 dev lo nodad &&
+	ip -n "$AFTR" -6 tunnel add plain mode ipip6 local 2001:db8::2 remote "$B4B6" &&
+	ip -n "$AFTR" link set plain up &&
+	ip -n "$AFTR" addr add 10.99.0.1/30 dev plain &&
+	ip -n "$B4B" -6 route add 2001:db8::2 via 2001:db8:101::1 &&
+	ip -n "$B4B" -6 tunnel add plain mode ipip6 local "$B4B6" remote 2001:db8::2 &&
+	ip -n "$B4B" link set plain up &&
+	ip -n "$B4B" addr add 10.99.0.2/30 dev plain &&
+	plain_pings
+}
+
+# plain_pings: B4 B pings the AFTR namespace across plain_tunnel's ip6tnl.
+plain_pings() {
+	in_ns "$B4B" ping -c 1 -W 3 10.99.0.1
+}
+
 # srv_start COMMAND...: a server in the server namespace, killed at exit.
 srv_start() {
 	ip netns exec "$SRV" "$@" >/dev/null 2>&1 &

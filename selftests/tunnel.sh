@@ -5,7 +5,8 @@
 #  - TUN-1: the outer hop limit is the AFTR's own 64; the inner TTL loses
 #    exactly one, both ways (the AFTR is one IPv4 router hop);
 #  - TUN-2 (RFC 6040): the inner ECN field is copied outside; an outer CE
-#    over an ECT inner packet marks it CE, over a Not-ECT one drops it;
+#    over an ECT inner packet marks it CE, over a Not-ECT one drops it; an
+#    outer ECT(1) over an ECT(0) inner packet makes it ECT(1);
 #  - TUN-3: the inner DSCP is copied to the outer traffic class;
 #  - TUN-4 (RFC 6438): a flow label that is set, stable within one inner
 #    flow and different between two;
@@ -79,6 +80,9 @@ check "outer CE over an ECT(0) inner packet: it arrives marked CE (TUN-2)" \
 check "outer CE over a Not-ECT inner packet: it does not arrive (TUN-2)" \
 	not srv_got ' 8 0x00 '
 check "... and is counted as drop-ecn (TUN-2)" stat_above drop-ecn "$drops"
+in_ns "$B4A" "$SEND" "$AFTR6" ect1-ect0
+check "outer ECT(1) over an ECT(0) inner packet: it arrives ECT(1) (TUN-2)" \
+	wait_until 20 srv_got '^198\.51\.100\.[0-9]+:[0-9]+ 8 0x01 '
 
 # 6333-3. The server answers B4 A with 1500 bytes of IPv4, which only fit
 # its 1500-byte access link in IPv6 fragments. Linux's own ip6tnl never

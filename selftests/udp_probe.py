@@ -14,9 +14,10 @@ answers as asked, and a client that reports what came back.
         socket and waits for the answers it asks for. Prints one line per
         answer, "SPORT LENGTH TOS TTL", or "SPORT ERRNO" (ECONNREFUSED, ...)
         when the socket reports an ICMP error, or "SPORT timeout".
-    udp_probe.py unreachable DST QSRC:QPORT QDST:QPORT
+    udp_probe.py unreachable DST QSRC:QPORT QDST:QPORT [bad-csum]
         Sends DST an ICMP port unreachable quoting a UDP datagram from
-        QSRC:QPORT to QDST:QPORT, as QDST would have.
+        QSRC:QPORT to QDST:QPORT, as QDST would have; with bad-csum, its
+        ICMP checksum is wrong.
 
 Both ends send with DF clear, so that the IPv4 stack fragments what does not
 fit. Waits are long: software emulation is slow.
@@ -26,7 +27,7 @@ import socket
 import struct
 import sys
 
-from softwire_send import csum, ipv4, udp
+from softwire_send import icmp_unreachable, ipv4, udp
 
 # <linux/in.h>; Python does not name all of them.
 IP_TOS, IP_TTL, IP_MTU_DISCOVER, IP_RECVTTL, IP_RECVTOS = 1, 2, 10, 12, 13
@@ -96,13 +97,11 @@ def ask(dst, sports, request, size):
         s.close()
 
 
-def unreachable(dst, quoted_src, quoted_dst):
+def unreachable(dst, quoted_src, quoted_dst, how="good"):
     (qsrc, qsport), (qdst, qdport) = (a.rsplit(":", 1) for a in (quoted_src, quoted_dst))
     quote = ipv4(qsrc, qdst, 17, udp(qsrc, qdst, int(qsport), int(qdport)))
-    body = struct.pack("!BBHI", 3, 3, 0, 0) + quote
-    body = body[:2] + struct.pack("!H", csum(body)) + body[4:]
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-    s.sendto(body, (dst, 0))
+    s.sendto(icmp_unreachable(quote, how != "bad-csum"), (dst, 0))
 
 
 def main():
@@ -111,7 +110,7 @@ def main():
     elif len(sys.argv) in (5, 6) and sys.argv[1] == "ask":
         ask(sys.argv[2], sys.argv[3], sys.argv[4],
             int(sys.argv[5]) if len(sys.argv) == 6 else 0)
-    elif len(sys.argv) == 5 and sys.argv[1] == "unreachable":
+    elif len(sys.argv) in (5, 6) and sys.argv[1] == "unreachable":
         unreachable(*sys.argv[2:])
     else:
         sys.exit(__doc__)

@@ -31,6 +31,8 @@ static const char *const stat_names[] = {
 	[DSLITE_AFTR_STAT_DROP_NOMEM] = "drop-nomem",
 	[DSLITE_AFTR_STAT_DROP_ICMP_ERROR] = "drop-icmp-error",
 	[DSLITE_AFTR_STAT_DROP_SUBSCRIBERS] = "drop-subscribers",
+	[DSLITE_AFTR_STAT_DROP_POLICY] = "drop-policy",
+	[DSLITE_AFTR_STAT_DROP_BAD_DST] = "drop-bad-dst",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __DSLITE_AFTR_STAT_MAX,

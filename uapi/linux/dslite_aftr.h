@@ -116,14 +116,14 @@
  *
  * A rule is refused when ppb < DSLITE_AFTR_DET_MIN_PORTS (the message says
  * how many ports are missing), when B4_LEN - plen > DSLITE_AFTR_DET_MAX_BITS,
- * when B4_LEN < plen, when its B4 prefix overlaps another rule's, or when its
- * pool overlaps another rule's pool or a dynamic pool (POOL_ADD likewise
- * refuses a pool overlapping a det pool). A B4 inside a rule takes its
- * bindings only from its range, on its address; DET_ADD ends the B4s of its
- * prefix that were paired dynamically before. The B4 prefix is the
- * subscriber: every B4 address inside it shares the range and its bindings.
- * Its B4s must also be allowed
- * (B4_ALLOW). Route the det pool to the device like a dynamic one.
+ * when B4_LEN < plen or B4_LEN is 0, when its B4 prefix overlaps another
+ * rule's, or when its pool overlaps another rule's pool or a dynamic pool
+ * (POOL_ADD likewise refuses a pool overlapping a det pool). A B4 inside a
+ * rule takes its bindings only from its range, on its address; DET_ADD ends
+ * the B4s of its prefix that were paired dynamically before. The B4 prefix
+ * is the subscriber: every B4 address inside it shares the range and its
+ * bindings. Its B4s must also be allowed (B4_ALLOW). Route the det pool to
+ * the device like a dynamic one.
  *
  * DSLITE_AFTR_CMD_DET_ADD (do)
  *	B4_PREFIX, B4_LEN, PREFIX (ADDR4, LEN); PORT_MIN and PORT_MAX (default
@@ -280,7 +280,7 @@ enum dslite_aftr_attr {
 	DSLITE_AFTR_A_STATS,		/* nest: u64 per enum dslite_aftr_stat */
 	DSLITE_AFTR_A_EVENTS_BINDINGS,	/* u8: 1 = send binding events */
 	DSLITE_AFTR_A_B4_PREFIX,	/* nest, enum dslite_aftr_prefix_attr (ADDR6) */
-	DSLITE_AFTR_A_B4_LEN,		/* u8: length of each B4's prefix */
+	DSLITE_AFTR_A_B4_LEN,		/* u8: length of each B4's prefix, 1-128 */
 	DSLITE_AFTR_A_B4_PER_ADDR,	/* u32: B4s sharing one address */
 	DSLITE_AFTR_A_PORTS_PER_B4,	/* u32 */
 	DSLITE_AFTR_A_EVENT,		/* u8: enum dslite_aftr_event */
@@ -332,7 +332,7 @@ enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_ICMP_SENT,		/* ICMP errors the AFTR originated */
 	DSLITE_AFTR_STAT_ICMP_RATELIMITED,	/* ... and suppressed by the limit */
 	DSLITE_AFTR_STAT_DROP_B4_DENIED,	/* B4 outside the allowed prefixes */
-	DSLITE_AFTR_STAT_DROP_BAD_INNER,	/* malformed inner IPv4/L4 header */
+	DSLITE_AFTR_STAT_DROP_BAD_INNER,	/* malformed inner IPv4/L4, bad ICMP sum */
 	DSLITE_AFTR_STAT_DROP_BAD_SRC,		/* inner source can't be a subscriber's */
 	DSLITE_AFTR_STAT_DROP_UNSUPP_PROTO,	/* not TCP, UDP or ICMP */
 	DSLITE_AFTR_STAT_DROP_NO_BINDING,	/* inbound with no mapping */
@@ -344,6 +344,8 @@ enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_DROP_NOMEM,
 	DSLITE_AFTR_STAT_DROP_ICMP_ERROR,	/* ICMP error with no mapping inside */
 	DSLITE_AFTR_STAT_DROP_SUBSCRIBERS,	/* subscriber limit or creation rate */
+	DSLITE_AFTR_STAT_DROP_POLICY,		/* refused by the IPsec (xfrm) policy */
+	DSLITE_AFTR_STAT_DROP_BAD_DST,		/* inner destination no subscriber may reach */
 
 	__DSLITE_AFTR_STAT_MAX
 };
