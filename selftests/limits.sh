@@ -15,19 +15,13 @@ require_aftrctl
 require_cmd socat python3
 
 FLOWS=$TOP/selftests/flows.py
-SINK=203.0.113.4 SINK_PORT=9100
 # What an ICMP "communication administratively prohibited" from the AFTR
 # looks like in flows.py's report: origin ICMP (2), type 3, code 13.
 PROHIBITED="2 3 13 192.0.0.1"
 
 setup "the DS-Lite topology comes up" dslite_topology
 setup "echo servers listen" srv_echo_servers
-# A sink that never answers: no ICMP from the server muddles the B4's queue.
-srv_start python3 -c 'import socket, time
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.bind(("'$SINK'", '$SINK_PORT'))
-time.sleep(3600)'
-setup "a silent UDP sink" wait_until 30 in_ns "$SRV" sh -c "ss -lun | grep -q :$SINK_PORT"
+setup "a silent UDP sink" srv_sink
 
 # The settings of aftr0, without its counts (bindings come and go).
 settings() {

@@ -16,20 +16,11 @@ import socket
 import struct
 import sys
 
-
-def csum(data):
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
+from inet import ipv4, udp
 
 
 def inner(src4, dst4, sport, dport):
-    udp = struct.pack("!HHHH", sport, dport, 8 + 4, 0) + b"rot!"
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64, 17, 0,
-                      socket.inet_aton(src4), socket.inet_aton(dst4))
-    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
-    return hdr + udp
+    return ipv4(src4, dst4, 17, udp(src4, dst4, sport, dport, b"rot!"), frag=0x4000)
 
 
 def main():

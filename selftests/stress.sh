@@ -22,7 +22,6 @@ require_aftrctl
 require_cmd python3 socat
 
 FLOWS=$TOP/selftests/flows.py
-SINK=203.0.113.4 SINK_PORT=9100
 STRESS_SECS=${STRESS_SECS:-45}
 POOL2=198.51.100.64/28
 DETPOOL=198.51.100.128/28
@@ -38,11 +37,7 @@ topology_stress() {
 	aftr_run dev set aftr0 max-bindings 100000 max-new-rate 1000000 \
 		block-size 256 max-blocks 64 holddown 0 &&
 	aftr_run b4 allow dev aftr0 2001:db8:300::/48 || return
-	srv_start python3 -c 'import socket, time
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.bind(("'$SINK'", '$SINK_PORT'))
-time.sleep(3600)'
-	wait_until 30 in_ns "$SRV" sh -c "ss -lun | grep -q :$SINK_PORT"
+	srv_sink
 }
 
 pids=()

@@ -23,7 +23,6 @@ require_cmd python3 socat
 
 ROTATE=$TOP/selftests/rotate.py
 FLOWS=$TOP/selftests/flows.py
-SINK=203.0.113.4 SINK_PORT=9100
 
 # b4_move NS OLD NEW: the B4 in NS changes its WAN address, and its
 # softwire with it, as a CPE given a new address would.
@@ -69,10 +68,7 @@ print(sum(p["block-count"] for p in json.load(sys.stdin)))'
 
 setup "the DS-Lite topology comes up" dslite_topology
 setup "echo servers and a sink listen" srv_echo_servers
-srv_start python3 -c 'import socket, time
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.bind(("'$SINK'", '$SINK_PORT'))
-time.sleep(3600)'
+setup "a silent UDP sink" srv_sink
 
 # --- (a) a B4 moves inside its /64 ---
 before=$(udp_seen "$B4A" "$SRV_ADDR" 5555)

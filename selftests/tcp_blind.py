@@ -13,16 +13,9 @@ import socket
 import struct
 import sys
 
+from inet import csum, ipv4
+
 BITS = {"fin": 0x01, "syn": 0x02, "rst": 0x04, "ack": 0x10}
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def segment(src, sport, dst, dport, flags):
@@ -30,9 +23,7 @@ def segment(src, sport, dst, dport, flags):
                       random.getrandbits(32), 5 << 4, flags, 1024, 0, 0)
     pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(tcp))
     tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0x4000, 64, 6, 0,
-                     socket.inet_aton(src), socket.inet_aton(dst))
-    return ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + tcp
+    return ipv4(src, dst, 6, tcp, frag=0x4000)
 
 
 def main():

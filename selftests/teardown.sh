@@ -18,7 +18,6 @@ require_aftrctl
 require_cmd python3
 
 FLOWS=$TOP/selftests/flows.py
-SINK=203.0.113.4 SINK_PORT=9100
 FLOWS_PER_B4=${FLOWS_PER_B4:-2000}
 
 # topology_full: a DS-Lite topology whose B4s may open thousands of
@@ -28,11 +27,7 @@ topology_full() {
 	dslite_topology &&
 	aftr_run dev set aftr0 max-bindings 100000 max-new-rate 1000000 block-size 1024 \
 		max-blocks 16 holddown 0 || return
-	srv_start python3 -c 'import socket, time
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.bind(("'$SINK'", '$SINK_PORT'))
-time.sleep(3600)'
-	wait_until 30 in_ns "$SRV" sh -c "ss -lun | grep -q :$SINK_PORT"
+	srv_sink
 }
 
 binding_count() {

@@ -122,6 +122,17 @@ srv_start() {
 	at_exit "kill $!"
 }
 
+# srv_sink: a UDP sink on $SINK:$SINK_PORT that never answers, so no ICMP
+# from the server muddles a B4's error queue.
+SINK=203.0.113.4 SINK_PORT=9100
+srv_sink() {
+	srv_start python3 -c 'import socket, time
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("'$SINK'", '$SINK_PORT'))
+time.sleep(3600)'
+	wait_until 30 in_ns "$SRV" sh -c "ss -lun | grep -q :$SINK_PORT"
+}
+
 # Servers that answer with the address and port they saw the client at
 # ("ADDR PORT": socat would take a colon for an option separator).
 srv_echo_servers() {
