@@ -31,7 +31,6 @@ addresses). KIND is one of:
 The new kinds' payloads ask udp_probe.py's server for no answer.
 """
 import socket
-import struct
 import sys
 
 from inet import ipv4, udp
