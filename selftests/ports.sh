@@ -49,7 +49,8 @@ blocks_of() {
 
 # block_count B4ADDR: the blocks the AFTR says the B4 holds.
 block_count() {
-	aftr_run b4 show dev aftr0 | awk -v b4="$1" '$2 == b4 { print $5 }'
+	aftr_run -j b4 show dev aftr0 | python3 -c 'import json, sys
+print(*(b["block-count"] for b in json.load(sys.stdin) if b["b4-addr"] == sys.argv[1]))' "$1"
 }
 
 flows "$B4A" 20000 20 && ports "$B4A6" >"$scratch.a"
