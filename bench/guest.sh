@@ -140,8 +140,12 @@ setup_ours() {
 	ip -n $MID link add aftr0 type dslite &&
 	ip -n $MID link set aftr0 up &&
 	ip -n $MID route add $POOL dev aftr0 &&
+	# The sender's B4s share one /64: each address its own subscriber, as
+	# the DIY recipe's one tunnel per B4 has it, and no cap on how fast
+	# they come.
 	in_ns $MID "$AFTRCTL" dev set aftr0 endpoint $AFTR6 block-size 4096 max-blocks 16 \
-		max-bindings 65536 max-new-rate 1000000000 timeout udp 3600 &&
+		max-bindings 65536 max-new-rate 1000000000 timeout udp 3600 \
+		subscriber-len 128 max-new-subscribers 0 &&
 	in_ns $MID "$AFTRCTL" b4 allow dev aftr0 2001:db8:100::/48 &&
 	in_ns $MID "$AFTRCTL" pool add dev aftr0 $POOL
 }
