@@ -8,7 +8,9 @@
 #   make KDIR=/usr/src/linux-headers-6.12.117+deb12-amd64
 #                      the module for another kernel
 #
-# check and demo first install the Debian packages they need.
+# check and demo first install the Debian packages they need. A plain make
+# needs only what building a module needs; make check builds with STRICT=1:
+# W=1, sparse, and any warning fails.
 
 # Debian's newest installed 6.1 headers, unless told otherwise.
 headers = $(shell ls -d /usr/src/linux-headers-$(1).*-amd64 2>/dev/null | sort -V | tail -n 1)
@@ -18,7 +20,7 @@ KDIR_6_12 ?= $(call headers,6.12)
 all: module aftrctl
 
 module:
-	scripts/build-module.sh "$(KDIR)"
+	scripts/build-module.sh $(if $(STRICT),--strict) "$(KDIR)"
 
 aftrctl:
 	$(MAKE) -C tools/aftrctl
@@ -30,7 +32,7 @@ selftests:
 # headers are looked up only once deps.sh has installed them.
 check:
 	scripts/deps.sh check
-	$(MAKE) check-installed
+	$(MAKE) check-installed STRICT=1
 
 check-installed: all selftests
 	$(MAKE) module KDIR="$(KDIR_6_12)"
