@@ -12,9 +12,10 @@ demo=(make gcc libc6-dev pkg-config libmnl-dev kmod iproute2 procps
       linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
       cpio xz-utils zstd python3 socat curl iputils-ping)
 # On top for make check: W=1 C=1 builds (sparse), the second kernel (dwarves
-# for its BTF), the kselftest harness (linux-source-6.1), dkms.
+# for its BTF), the kselftest harness (linux-source-6.1), dkms, and the
+# tools the tests call (require_cmd): a missing one fails its test.
 check=(sparse dwarves linux-image-6.12-amd64 linux-headers-6.12-amd64
-       linux-source-6.1 dkms)
+       linux-source-6.1 dkms tcpdump)
 
 case ${1:-check} in
 demo) want=("${demo[@]}") ;;
