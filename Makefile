@@ -5,6 +5,7 @@
 #   make check         every test: builds for 6.1 and 6.12, host tests, and
 #                      the guest suite on both kernels; ends "N passed, ..."
 #   make demo          a narrated run in the guest
+#   make deb           Debian packages in build/deb/ (make check-deb tests them)
 #   make KDIR=/usr/src/linux-headers-6.12.117+deb12-amd64
 #                      the module for another kernel
 #
@@ -45,6 +46,17 @@ demo:
 demo-installed: all
 	scripts/demo.sh
 
+# Debian packages (debian/): dslite-aftr-dkms and aftrctl in build/deb/,
+# checked by lintian. check-deb installs them in a guest and runs the demo
+# with them (a few minutes: DKMS builds there), apart from check.
+deb:
+	scripts/deps.sh deb
+	scripts/deb.sh
+
+check-deb: deb
+	scripts/deps.sh demo
+	scripts/deb-install-test.sh
+
 # Side-by-side benchmarks in the guest (Documentation/performance.rst);
 # bench/run WORKLOAD... runs a part.
 bench: aftrctl
@@ -55,4 +67,5 @@ clean:
 	$(MAKE) -C tools/aftrctl clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module aftrctl selftests check check-installed demo demo-installed bench clean
+.PHONY: all module aftrctl selftests check check-installed demo demo-installed deb check-deb \
+	bench clean
