@@ -5,10 +5,13 @@
 #   make check         every test: builds for 6.1 and 6.12, host tests, and
 #                      the guest suite on both kernels; ends "N passed, ..."
 #   make demo          a narrated run in the guest
+#   make deb           Debian packages in build/deb/ (make check-deb tests them)
 #   make KDIR=/usr/src/linux-headers-6.12.117+deb12-amd64
 #                      the module for another kernel
 #
-# check and demo first install the Debian packages they need.
+# check and demo first install the Debian packages they need. A plain make
+# needs only what building a module needs; make check builds with STRICT=1:
+# W=1, sparse, and any warning fails.
 
 # Debian's newest installed 6.1 headers, unless told otherwise.
 headers = $(shell ls -d /usr/src/linux-headers-$(1).*-amd64 2>/dev/null | sort -V | tail -n 1)
@@ -18,7 +21,7 @@ KDIR_6_12 ?= $(call headers,6.12)
 all: module aftrctl
 
 module:
-	scripts/build-module.sh "$(KDIR)"
+	scripts/build-module.sh $(if $(STRICT),--strict) "$(KDIR)"
 
 aftrctl:
 	$(MAKE) -C tools/aftrctl
@@ -30,7 +33,7 @@ selftests:
 # headers are looked up only once deps.sh has installed them.
 check:
 	scripts/deps.sh check
-	$(MAKE) check-installed
+	$(MAKE) check-installed STRICT=1
 
 check-installed: all selftests
 	$(MAKE) module KDIR="$(KDIR_6_12)"
@@ -43,6 +46,17 @@ demo:
 demo-installed: all
 	scripts/demo.sh
 
+# Debian packages (debian/): dslite-aftr-dkms and aftrctl in build/deb/,
+# checked by lintian. check-deb installs them in a guest and runs the demo
+# with them (a few minutes: DKMS builds there), apart from check.
+deb:
+	scripts/deps.sh deb
+	scripts/deb.sh
+
+check-deb: deb
+	scripts/deps.sh demo
+	scripts/deb-install-test.sh
+
 # Side-by-side benchmarks in the guest (Documentation/performance.rst);
 # bench/run WORKLOAD... runs a part.
 bench: aftrctl
@@ -53,4 +67,5 @@ clean:
 	$(MAKE) -C tools/aftrctl clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module aftrctl selftests check check-installed demo demo-installed bench clean
+.PHONY: all module aftrctl selftests check check-installed demo demo-installed deb check-deb \
+	bench clean

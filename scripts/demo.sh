@@ -27,12 +27,15 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-if [ "${1:-}" != --in-guest ]; then
+# --installed: in a guest, with the aftrctl and the module this system has
+# installed (the packages' test, scripts/deb-install-test.sh).
+case ${1:-} in
+--in-guest) PATH=$top/tools/aftrctl:$PATH ;;
+--installed) ;;
+*)
 	echo "demo: booting a QEMU guest with Debian's kernel; the tour runs inside it."
-	exec "$top/selftests/vm/run" -t 300 -o "$top/build/demo" -- "$0" --in-guest
-fi
-
-PATH=$top/tools/aftrctl:$PATH
+	exec "$top/selftests/vm/run" -t 300 -o "$top/build/demo" -- "$0" --in-guest ;;
+esac
 SERVER=203.0.113.2
 POOL=198.51.100.0/28
 

@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# deps.sh {demo|check}: installs the Debian packages that `make demo` or
-# `make check` needs and that are missing, saying which. Nothing happens
-# when all are there.
+# deps.sh {demo|check|deb}...: installs the Debian packages that `make
+# demo`, `make check` or `make deb` needs and that are missing, saying
+# which. Nothing happens when all are there.
 set -eu
 
 # Building the module and aftrctl, booting the test guest, running the demo
@@ -12,18 +12,30 @@ demo=(make gcc libc6-dev pkg-config libmnl-dev kmod iproute2 procps
       linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
       cpio xz-utils zstd python3 socat curl iputils-ping)
 # On top for make check: W=1 C=1 builds (sparse), the second kernel (dwarves
-# for its BTF), the kselftest harness (linux-source-6.1), dkms.
+# for its BTF), the kselftest harness (linux-source-6.1), dkms, and the
+# tools the tests call (require_cmd): a missing one fails its test.
 check=(sparse dwarves linux-image-6.12-amd64 linux-headers-6.12-amd64
-       linux-source-6.1 dkms)
+       linux-source-6.1 dkms tcpdump)
+# make deb: the packages' Build-Depends (debian/control) and lintian; dkms
+# for make check-deb, which installs them in the guest.
+deb=(make gcc libc6-dev dpkg-dev debhelper dh-dkms pkg-config libmnl-dev
+     lintian dkms)
 
-case ${1:-check} in
-demo) want=("${demo[@]}") ;;
-check) want=("${demo[@]}" "${check[@]}") ;;
-*) echo "usage: $0 {demo|check}" >&2; exit 2 ;;
-esac
+want=()
+for list in "${@:-check}"; do
+	case $list in
+	demo) want+=("${demo[@]}") ;;
+	check) want+=("${demo[@]}" "${check[@]}") ;;
+	deb) want+=("${deb[@]}") ;;
+	*) echo "usage: $0 {demo|check|deb}..." >&2; exit 2 ;;
+	esac
+done
 
 missing=()
+declare -A seen
 for p in "${want[@]}"; do
+	[ -z "${seen[$p]:-}" ] || continue
+	seen[$p]=1
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q ' installed$' ||
 		missing+=("$p")
 done

@@ -168,6 +168,14 @@ sys.exit(0 if eval("(" + sys.argv[2] + ")") else 1)' "$tmp/json" "$filter" && re
 	return 1
 }
 
+# -V: the module's version next to ours, as the loaded module says it.
+module_version_shown() {
+	local ver
+	ver=$(modinfo -F version "$MODULE") && [ -n "$ver" ] &&
+		"$AFTRCTL" -V | grep -qx "$MODULE module $ver"
+}
+check "-V shows the loaded module's version (modinfo)" module_version_shown
+
 check "dev show lists both instances" json '[d["ifname"] for d in j] == ["aftr0", "aftr1"]' \
 	dev show
 check "defaults from the header" \

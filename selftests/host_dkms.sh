@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # dkms.conf works: `dkms add` takes the source, `dkms build` builds the
-# module for every installed Debian kernel that has its headers. Runs on the
-# host and removes what it added (dkms remove --all).
+# module for every installed Debian kernel that has its headers, and skips
+# the kernels it does not support. Runs on the host and removes what it
+# added (dkms remove --all).
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd dkms
@@ -31,6 +32,11 @@ for kdir in /usr/src/linux-headers-6.*-amd64; do
 	check "... gives dslite_aftr.ko for $k" \
 		eval "ls /var/lib/dkms/$name/$ver/$k/*/module/dslite_aftr.ko*"
 done
+# BUILD_EXCLUSIVE_KERNEL: another kernel is left alone with exit 77, which
+# DKMS's kernel and package hooks take for "skip", never a failed build
+# that leaves dpkg with half-configured packages.
+dkms build "$name/$ver" -k 5.10.0-99-amd64 >/dev/null 2>&1
+check "an unsupported kernel (5.10) is excluded, not failed (exit 77)" test $? = 77
 check "dkms remove --all" dkms remove "$name/$ver" --all
 check "... leaves nothing in dkms" test -z "$(dkms status -m "$name")"
 finish

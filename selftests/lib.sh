@@ -5,9 +5,10 @@
 #	. "$(dirname "$0")/lib.sh"
 #
 # A test prints TAP and exits with the kselftest codes: 0 pass, 1 fail,
-# 4 skip. It checks with `check DESCRIPTION COMMAND...`, makes namespaces
-# with `ns_new`, which the EXIT trap deletes, and waits with `wait_until`,
-# which polls a condition against a deadline instead of sleeping.
+# 4 skip (only for what does not apply here; a missing tool fails). It
+# checks with `check DESCRIPTION COMMAND...`, makes namespaces with
+# `ns_new`, which the EXIT trap deletes, and waits with `wait_until`, which
+# polls a condition against a deadline instead of sleeping.
 
 KSFT_PASS=0
 KSFT_FAIL=1
@@ -83,10 +84,18 @@ finish() {
 	exit $KSFT_PASS
 }
 
-# Skips the whole test, for a missing prerequisite.
+# Skips the whole test, for what truly does not apply here.
 skip_all() {
 	echo "1..0 # SKIP $*"
 	exit $KSFT_SKIP
+}
+
+# Fails the whole test, for something it needs that is missing. make check
+# installs the suite's tools and builds the rest: a test that skipped for
+# want of them would show nothing, and the run would still end green.
+fail_all() {
+	not_ok "$*"
+	finish
 }
 
 require_root() {
@@ -96,17 +105,18 @@ require_root() {
 require_cmd() {
 	local c
 	for c; do
-		command -v "$c" >/dev/null || skip_all "needs $c"
+		command -v "$c" >/dev/null ||
+			fail_all "needs $c (scripts/deps.sh check installs the suite's tools)"
 	done
 }
 
 # The module must be installable (in the guest, vm/run adds it).
 require_module() {
-	modinfo "$MODULE" >/dev/null 2>&1 || skip_all "module $MODULE not found (make?)"
+	modinfo "$MODULE" >/dev/null 2>&1 || fail_all "module $MODULE not found (make?)"
 }
 
 require_aftrctl() {
-	[ -x "$AFTRCTL" ] || skip_all "no $AFTRCTL (make?)"
+	[ -x "$AFTRCTL" ] || fail_all "no $AFTRCTL (make?)"
 }
 
 # wait_until SECONDS COMMAND...: polls COMMAND until it succeeds; fails

@@ -179,6 +179,30 @@ static int enter_netns(const char *name)
 	return 0;
 }
 
+/*
+ * -V: our version, and the loaded module's (MODULE_VERSION, which the
+ * kernel shows in sysfs): the two come in different packages.
+ */
+static int print_version(void)
+{
+	const char *path = "/sys/module/" DSLITE_AFTR_GENL_NAME "/version";
+	char ver[64];
+	FILE *f;
+
+	printf("aftrctl %s (generic netlink family %s, version %d)\n",
+	       AFTRCTL_VERSION, DSLITE_AFTR_GENL_NAME, DSLITE_AFTR_GENL_VERSION);
+	f = fopen(path, "r");
+	if (f && fgets(ver, sizeof(ver), f)) {
+		ver[strcspn(ver, "\n")] = '\0';
+		printf("%s module %s\n", DSLITE_AFTR_GENL_NAME, ver);
+	} else {
+		printf("%s module not loaded\n", DSLITE_AFTR_GENL_NAME);
+	}
+	if (f)
+		fclose(f);
+	return EXIT_OK;
+}
+
 enum option { OPT_JSON, OPT_PRETTY, OPT_STATS, OPT_NETNS, OPT_BATCH, OPT_FORCE,
 	      OPT_VERSION, OPT_HELP };
 
@@ -226,9 +250,7 @@ int main(int argc, char **argv)
 			force = true;
 			break;
 		case OPT_VERSION:
-			printf("aftrctl %s (generic netlink family %s, version %d)\n",
-			       AFTRCTL_VERSION, DSLITE_AFTR_GENL_NAME, DSLITE_AFTR_GENL_VERSION);
-			return EXIT_OK;
+			return print_version();
 		case OPT_HELP:
 			usage(stdout);
 			return EXIT_OK;
