@@ -48,7 +48,8 @@ demo-installed: all
 
 # Debian packages (debian/): dslite-aftr-dkms and aftrctl in build/deb/,
 # checked by lintian. check-deb installs them in a guest and runs the demo
-# with them (a few minutes: DKMS builds there), apart from check.
+# with them (over half an hour under TCG: DKMS builds there for both
+# kernels), apart from check.
 deb:
 	scripts/deps.sh deb
 	scripts/deb.sh
