@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# deps.sh {demo|check}: installs the Debian packages that `make demo` or
-# `make check` needs and that are missing, saying which. Nothing happens
-# when all are there.
+# deps.sh {demo|check|check-debug}: installs the Debian packages that
+# `make demo`, `make check` or `make check-debug` needs and that are
+# missing, saying which. Nothing happens when all are there.
 set -eu
 
 # Building the module and aftrctl, booting the test guest, running the demo
@@ -15,11 +15,14 @@ demo=(make gcc libc6-dev pkg-config libmnl-dev kmod iproute2 procps
 # for its BTF), the kselftest harness (linux-source-6.1), dkms.
 check=(sparse dwarves linux-image-6.12-amd64 linux-headers-6.12-amd64
        linux-source-6.1 dkms)
+# On top for make check-debug: building a kernel from linux-source-6.1.
+debug=(flex bison bc libelf-dev libssl-dev)
 
 case ${1:-check} in
 demo) want=("${demo[@]}") ;;
 check) want=("${demo[@]}" "${check[@]}") ;;
-*) echo "usage: $0 {demo|check}" >&2; exit 2 ;;
+check-debug) want=("${demo[@]}" "${check[@]}" "${debug[@]}") ;;
+*) echo "usage: $0 {demo|check|check-debug}" >&2; exit 2 ;;
 esac
 
 missing=()
