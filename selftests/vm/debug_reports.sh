@@ -12,16 +12,10 @@ require_root
 require_cmd qemu-system-x86_64
 
 kdir=$("$TOP/scripts/debug-kernel.sh") || skip_all "cannot build the debug kernel"
-run=$TOP/selftests/vm/run
+# KASAN under TCG: slow, and hungry for memory.
+VM_OPTS=(-K "$kdir" -M 2048 -t 300)
 tmp=$(mktemp -d)
 at_exit "rm -rf '$tmp'"
-
-# vm RESULTS ARGS...: one debug guest run, its output kept in RESULTS.log.
-vm() {
-	local out=$tmp/$1
-	shift
-	"$run" -K "$kdir" -M 2048 -t 300 -o "$out" "$@" >"$out.log" 2>&1
-}
 
 # planted MODULE AID FIRST-LINE [ARGS...]: loading MODULE fails the run, and
 # the runner names AID's report, which starts with FIRST-LINE.
