@@ -8,8 +8,8 @@
 #   - vm/run -K DIR: DIR/vmlinux, and its modules in DIR/staging.
 # The build takes tens of minutes, so it lives outside the checkout, in
 # ${XDG_CACHE_HOME:-~/.cache}/dslite-aftr/debug-kernel/KEY, KEY a hash of the
-# fragment and the source package's version: a new fragment or a new
-# linux-source-6.1 builds anew, anything else reuses it.
+# fragment's options and the source package's version: a changed option or
+# a new linux-source-6.1 builds anew, anything else (comments too) reuses it.
 #
 # Progress goes to stderr, the folder alone to stdout.
 set -u -o pipefail
@@ -31,7 +31,8 @@ cache_key() {
 	local version
 	version=$(dpkg-query -W -f '${Version}' linux-source-6.1 2>/dev/null) ||
 		die "linux-source-6.1 is not installed"
-	{ cat "$fragment" && echo "$version"; } | sha256sum | cut -c1-16
+	{ grep -E '^(# )?CONFIG_' "$fragment" && echo "$version"; } |
+		sha256sum | cut -c1-16
 }
 
 # The fragment's every line is a request; olddefconfig drops what
