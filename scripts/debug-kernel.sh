@@ -74,37 +74,48 @@ build() {
 		modules_install
 }
 
-key=$(cache_key) || exit
-tree=$cache/$key
-if [ -f "$tree/aftr-build.txt" ]; then
+# build_tree TREE: builds in a temporary folder beside TREE, then renames
+# it to TREE. Whoever renames first wins; a racing build's tree is dropped.
+build_tree() {
+	local tree=$1 work src start took release
+	work=$(mktemp -d "$cache/build.XXXXXX") || die "cannot create a folder in $cache"
+	# Expanded now: $work is local, gone when the trap runs.
+	trap "rm -rf '$work'" EXIT
+	src=$work/linux-source-6.1
+	start=$SECONDS
+	say "building in $work (log: $work/build.log); tens of minutes"
+	tar -xJf "$tarball" -C "$work" || die "cannot extract $tarball"
+	cd "$src" || exit
+	configure || die "the fragment does not stick (see above): fix $fragment"
+	if ! build "$src" >"$work/build.log" 2>&1; then
+		cp "$work/build.log" "$cache/failed-build.log"
+		tail -n 30 "$work/build.log" >&2
+		die "build failed; log in $cache/failed-build.log"
+	fi
+	release=$(cat include/config/kernel.release)
+	# They point into the temporary folder; nothing in the guest needs them.
+	rm -f "$src/staging/lib/modules/$release"/{build,source}
+	took=$((SECONDS - start))
+	printf 'release %s\nbuilt in %d s (%dm%02ds) on %s, %s jobs\n' "$release" \
+		"$took" $((took / 60)) $((took % 60)) "$(date -u +%FT%TZ)" "$(nproc)" \
+		>"$src/aftr-build.txt"
+	cd / && mv -T "$src" "$tree" 2>/dev/null || [ -f "$tree/aftr-build.txt" ] ||
+		die "cannot move the tree to $tree"
+	say "$release built in $((took / 60))m$((took % 60))s: $tree"
+}
+
+# All in functions, read whole before anything runs: bash reads a script
+# as it goes, and an edit during a half-hour build would derail it.
+main() {
+	local key tree
+	key=$(cache_key) || exit
+	tree=$cache/$key
+	if [ ! -f "$tree/aftr-build.txt" ]; then
+		mkdir -p "$cache" || die "cannot create $cache"
+		build_tree "$tree"
+	fi
 	echo "$tree"
-	exit 0
-fi
+}
 
-mkdir -p "$cache" || die "cannot create $cache"
-work=$(mktemp -d "$cache/build.XXXXXX") || die "cannot create a folder in $cache"
-trap 'rm -rf "$work"' EXIT
-src=$work/linux-source-6.1
-start=$SECONDS
-say "building in $work (log: $work/build.log); tens of minutes"
-tar -xJf "$tarball" -C "$work" || die "cannot extract $tarball"
-cd "$src" || exit
-configure || die "the fragment does not stick (see above): fix $fragment"
-if ! build "$src" >"$work/build.log" 2>&1; then
-	cp "$work/build.log" "$cache/failed-build.log"
-	tail -n 30 "$work/build.log" >&2
-	die "build failed; log in $cache/failed-build.log"
-fi
-release=$(cat include/config/kernel.release)
-# They point into the temporary folder, and nothing in the guest needs them.
-rm -f "$src/staging/lib/modules/$release"/{build,source}
-took=$((SECONDS - start))
-printf 'release %s\nbuilt in %d s (%dm%02ds) on %s, %s jobs\n' "$release" \
-	"$took" $((took / 60)) $((took % 60)) "$(date -u +%FT%TZ)" "$(nproc)" \
-	>"$src/aftr-build.txt"
-
-# Whoever renames first wins; a racing build's tree is just dropped.
-cd / && mv -T "$src" "$tree" 2>/dev/null || [ -f "$tree/aftr-build.txt" ] ||
-	die "cannot move the tree to $tree"
-say "$release built in $((took / 60))m$((took % 60))s: $tree"
-echo "$tree"
+main "$@"
+exit
