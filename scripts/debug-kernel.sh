@@ -5,7 +5,7 @@
 # ...) from Debian's linux-source-6.1 with selftests/vm/debug.config, once,
 # and prints the folder of the built tree. That folder serves as:
 #   - KDIR to build modules against (make -C DIR M=... modules),
-#   - vm/run -K DIR: DIR/vmlinux, and its modules in DIR/staging.
+#   - vm/run -K DIR: its bzImage, and its modules in DIR/staging.
 # The build takes tens of minutes, so it lives outside the checkout, in
 # ${XDG_CACHE_HOME:-~/.cache}/dslite-aftr/debug-kernel/KEY, KEY a hash of the
 # fragment's options and the source package's version: a changed option or
