@@ -4,14 +4,17 @@
 #                      and aftrctl (tools/aftrctl/aftrctl)
 #   make check         every test: builds for 6.1 and 6.12, host tests, and
 #                      the guest suite on both kernels; ends "N passed, ..."
+#   make check-debug   the guest suite on a debug kernel (KASAN, lockdep,
+#                      kmemleak, ...) built here once from linux-source-6.1
+#                      and cached; hours (Documentation/security.rst)
 #   make demo          a narrated run in the guest
 #   make deb           Debian packages in build/deb/ (make check-deb tests them)
 #   make KDIR=/usr/src/linux-headers-6.12.117+deb12-amd64
 #                      the module for another kernel
 #
-# check and demo first install the Debian packages they need. A plain make
-# needs only what building a module needs; make check builds with STRICT=1:
-# W=1, sparse, and any warning fails.
+# check, check-debug and demo first install the Debian packages they need. A
+# plain make needs only what building a module needs; make check builds with
+# STRICT=1: W=1, sparse, and any warning fails.
 
 # Debian's newest installed 6.1 headers, unless told otherwise.
 headers = $(shell ls -d /usr/src/linux-headers-$(1).*-amd64 2>/dev/null | sort -V | tail -n 1)
@@ -38,6 +41,16 @@ check:
 check-installed: all selftests
 	$(MAKE) module KDIR="$(KDIR_6_12)"
 	scripts/check.sh
+
+# The debug kernel is its own KDIR: the module builds against it.
+check-debug:
+	scripts/deps.sh check-debug
+	$(MAKE) check-debug-installed
+
+check-debug-installed: aftrctl selftests
+	kdir=$$(scripts/debug-kernel.sh) && \
+	scripts/build-module.sh "$$kdir" && \
+	scripts/check.sh --debug "$$kdir"
 
 demo:
 	scripts/deps.sh demo
@@ -68,5 +81,5 @@ clean:
 	$(MAKE) -C tools/aftrctl clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module aftrctl selftests check check-installed demo demo-installed deb check-deb \
-	bench clean
+.PHONY: all module aftrctl selftests check check-installed check-debug \
+	check-debug-installed demo demo-installed deb check-deb bench clean

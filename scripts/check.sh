@@ -5,10 +5,18 @@
 # host tests, then the guest suite once per kernel, and adds everything up
 # into one last line, "N passed, N failed, N skipped". Exits 1 on any
 # failure. AFTR_KERNELS picks the kernels (default "6.1 6.12").
+#
+# check.sh --debug KDIR: the test part of `make check-debug` instead: the
+# debug runner's self-test, then the guest suite once on the debug kernel
+# built in KDIR (scripts/debug-kernel.sh), whose checkers also fail a run.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 results=$top/selftests/results
 kernels=${AFTR_KERNELS:-6.1 6.12}
+debug=
+if [ "${1-}" = --debug ]; then
+	debug=${2:?usage: check.sh [--debug KDIR]}
+fi
 mkdir -p "$results"
 
 passed=0 failed=0 skipped=0
@@ -28,35 +36,71 @@ tally() {
 	stages+=("$(printf '%-22s %s passed, %s failed, %s skipped' "$name:" "$p" "$f" "$s")")
 }
 
-echo "check: host tests"
-rm -f "$results/host.summary"
-"$top/selftests/run.sh" --host -s "$results/host.summary"
-tally host "$results/host.summary" $?
+# host_tests NAME SUMMARY [ARGS...]: host tests through run.sh ARGS.
+host_tests() {
+	local name=$1 summary=$2
+	shift 2
+	echo "check: $name tests"
+	rm -f "$summary"
+	"$top/selftests/run.sh" -s "$summary" "$@"
+	tally "$name" "$summary" $?
+}
+
+# guest_suite K OUT VMRUN-ARGS...: runs the guest suite for kernel K under
+# vm/run VMRUN-ARGS, streaming into OUT/run.log; guest_done shows it.
+# $test_limit, when set, is each test's time limit.
+test_limit=
+guest_suite() {
+	local k=$1 out=$2
+	shift 2
+	mkdir -p "$out"
+	rm -f "$out/summary"
+	echo "check: guest suite on Linux $k (log: $out/run.log)"
+	"$top/selftests/vm/run" "$@" -o "$out" -- "$top/selftests/run.sh" \
+		${test_limit:+-t "$test_limit"} -s "$out/summary" >"$out/run.log" 2>&1
+}
+
+# guest_done K OUT RC
+guest_done() {
+	echo "check: guest suite on Linux $1"
+	grep -v '^\[ *[0-9.]*\] ' "$2/run.log"
+	tally "guest $1" "$2/summary" "$3"
+}
+
+# The debug kernel: KASAN and friends under TCG make everything several
+# times slower, hence the memory and the limit; one run takes hours.
+check_debug() {
+	local out=$results/vm-debug
+	host_tests "debug runner" "$results/debug-runner.summary" \
+		"$top/selftests/vm/debug_reports.sh"
+	test_limit=1800
+	guest_suite debug "$out" -K "$debug" -M 2048 -t 14400
+	guest_done debug "$out" $?
+}
 
 # The guest suites of the kernels run side by side: each is one shell
 # running one test at a time, so two guests keep two cores busy where one
 # would leave a core idle. Each streams into its own log, shown when done.
-pids=()
-for k in $kernels; do
-	out=$results/vm-$k
-	mkdir -p "$out"
-	rm -f "$out/summary"
-	echo "check: guest suite on Linux $k (log: $out/run.log)"
-	# The suite grows and TCG is slow on a busy machine: a generous limit.
-	"$top/selftests/vm/run" -k "$k" -t 1500 -o "$out" -- \
-		"$top/selftests/run.sh" -s "$out/summary" >"$out/run.log" 2>&1 &
-	pids+=($!)
-done
-i=0
-for k in $kernels; do
-	wait "${pids[$i]}"
-	rc=$?
-	i=$((i + 1))
-	out=$results/vm-$k
-	echo "check: guest suite on Linux $k"
-	grep -v '^\[ *[0-9.]*\] ' "$out/run.log"
-	tally "guest $k" "$out/summary" $rc
-done
+check_debian() {
+	local k i=0 pids=()
+	host_tests host "$results/host.summary" --host
+	for k in $kernels; do
+		# The suite grows and TCG is slow on a busy machine: a generous limit.
+		guest_suite "$k" "$results/vm-$k" -k "$k" -t 1500 &
+		pids+=($!)
+	done
+	for k in $kernels; do
+		wait "${pids[$i]}"
+		guest_done "$k" "$results/vm-$k" $?
+		i=$((i + 1))
+	done
+}
+
+if [ -n "$debug" ]; then
+	check_debug
+else
+	check_debian
+fi
 
 echo
 echo "check: results in $results"

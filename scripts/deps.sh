@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# deps.sh {demo|check|deb}...: installs the Debian packages that `make
-# demo`, `make check` or `make deb` needs and that are missing, saying
-# which. Nothing happens when all are there.
+# deps.sh {demo|check|check-debug|deb}...: installs the Debian packages that
+# `make demo`, `make check`, `make check-debug` or `make deb` needs and that
+# are missing, saying which. Nothing happens when all are there.
 set -eu
 
 # Building the module and aftrctl, booting the test guest, running the demo
@@ -16,6 +16,8 @@ demo=(make gcc libc6-dev pkg-config libmnl-dev kmod iproute2 procps
 # tools the tests call (require_cmd): a missing one fails its test.
 check=(sparse dwarves linux-image-6.12-amd64 linux-headers-6.12-amd64
        linux-source-6.1 dkms tcpdump)
+# On top for make check-debug: building a kernel from linux-source-6.1.
+debug=(flex bison bc libelf-dev libssl-dev)
 # make deb: the packages' Build-Depends (debian/control) and lintian; dkms
 # for make check-deb, which installs them in the guest.
 deb=(make gcc libc6-dev dpkg-dev debhelper dh-dkms pkg-config libmnl-dev
@@ -26,8 +28,9 @@ for list in "${@:-check}"; do
 	case $list in
 	demo) want+=("${demo[@]}") ;;
 	check) want+=("${demo[@]}" "${check[@]}") ;;
+	check-debug) want+=("${demo[@]}" "${check[@]}" "${debug[@]}") ;;
 	deb) want+=("${deb[@]}") ;;
-	*) echo "usage: $0 {demo|check|deb}..." >&2; exit 2 ;;
+	*) echo "usage: $0 {demo|check|check-debug|deb}..." >&2; exit 2 ;;
 	esac
 done
 

@@ -12,16 +12,9 @@ require_cmd qemu-system-x86_64
 kdir=$(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null | sort -V | tail -n 1)
 [ -n "$kdir" ] || skip_all "no 6.1 kernel headers"
 kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$kdir/include/generated/utsrelease.h")
-run=$TOP/selftests/vm/run
+VM_OPTS=(-k "$kver")
 tmp=$(mktemp -d)
 at_exit "rm -rf '$tmp'"
-
-# vm RESULTS ARGS...: one guest run, its output kept in RESULTS.log.
-vm() {
-	local out=$tmp/$1
-	shift
-	"$run" -k "$kver" -o "$out" "$@" >"$out.log" 2>&1
-}
 
 check "a passing command passes" vm pass -t 60 -- true
 

@@ -165,6 +165,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# For the runner's own self-tests, which boot guests from the host: vm
+# RESULTS ARGS... is one run of vm/run with the options in VM_OPTS (which
+# kernel) and ARGS, results in $tmp/RESULTS and its output in
+# $tmp/RESULTS.log.
+VM_OPTS=()
+vm() {
+	local out=$tmp/$1
+	shift
+	"$TOP/selftests/vm/run" "${VM_OPTS[@]}" -o "$out" "$@" >"$out.log" 2>&1
+}
+
 # Module helpers.
 module_loaded() {
 	[ -d "/sys/module/$MODULE" ]
