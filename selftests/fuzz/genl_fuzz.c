@@ -88,6 +88,20 @@ static bool cmd_writes(uint8_t cmd)
 	return false;
 }
 
+static bool cmd_dumps(uint8_t cmd)
+{
+	switch (cmd) {
+	case DSLITE_AFTR_CMD_DEV_GET:
+	case DSLITE_AFTR_CMD_B4_GET:
+	case DSLITE_AFTR_CMD_POOL_GET:
+	case DSLITE_AFTR_CMD_BINDING_GET:
+	case DSLITE_AFTR_CMD_DET_GET:
+	case DSLITE_AFTR_CMD_STATIC_GET:
+		return true;
+	}
+	return false;
+}
+
 /*
  * The dumps that make up the state, and what time alone changes in each:
  * attributes left out, and for B4s, those without bindings, which retire
@@ -618,14 +632,16 @@ struct sent {
 static size_t draw(struct fuzz *f, char *buf, struct sent *s)
 {
 	struct rng *r = &f->r;
-	uint8_t cmd = rng_below(r, NCMDS);
+	/* Mostly the family's commands, so that most requests reach our code. */
+	uint8_t cmd = rng_percent(r, 90) ? 1 + rng_below(r, DSLITE_AFTR_CMD_EVENT - 1) :
+					   rng_below(r, NCMDS);
 	uint16_t flags = NLM_F_REQUEST | NLM_F_ACK;
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *g;
 	unsigned int n, i;
 	size_t len;
 
-	if (rng_percent(r, 30))
+	if (rng_percent(r, cmd_dumps(cmd) ? 50 : 3))
 		flags |= NLM_F_DUMP;
 	if (rng_percent(r, 10))
 		flags ^= 1u << rng_below(r, 12);	/* any flag, REQUEST and ACK too */
@@ -690,7 +706,7 @@ static size_t draw(struct fuzz *f, char *buf, struct sent *s)
 static int transact(struct fuzz *f, const char *buf, size_t len, const struct sent *s)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-	bool cut = s->dump && rng_percent(&f->r, 15);
+	bool cut = s->dump && rng_percent(&f->r, 40);
 	struct nlmsghdr *sync;
 	char sbuf[256];
 	int err;
