@@ -21,10 +21,7 @@
 # PACKETS (default $FUZZ_PACKETS, else 100000) are split between the two
 # passes. The seed is printed first: a failure is reproduced with it.
 #
-#   B4 A, B4 B, B4 X, AFTR, server: as in topology.sh, plus
-#   fuzz (ns $FUZ) 2001:db8:1ff::2 -- acc-fuzz 2001:db8:1ff::1 (AFTR)
-#     pkt_fuzz sends from 2001:db8:1f0::/48 (allowed) and 2001:db8:300::/48
-#     (denied), routed back to $FUZ, which drops what comes back.
+# The picture is in topology.sh, with the fuzz link of fuzz_link.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
 . "$(dirname "$0")/packets.sh"
@@ -43,31 +40,16 @@ while getopts "s:n:" opt; do
 done
 echo "# seed $seed, $packets packets: rerun with $0 -s $seed -n $packets"
 
-FUZZER=$TOP/selftests/build/fuzz/pkt_fuzz
 ACCOUNTING=$TOP/selftests/accounting.py
-BULK=$TOP/selftests/tcp_bulk.py
-[ -x "$FUZZER" ] || skip_all "no $FUZZER (make selftests?)"
+[ -x "$PKT_FUZZ" ] || skip_all "no $PKT_FUZZ (make selftests?)"
 scratch=/tmp/fuzz-packets-$$
 mkdir -p "$scratch"
 at_exit "rm -rf $scratch"
 
-mac_of() {
-	ip -n "$1" link show "$2" | awk '/link\/ether/ { print $2 }'
-}
-
 # The fuzz link, long lifetimes (so that every mapping B4 A ever had is
 # still listed at the end), and room for the outside hosts pkt_fuzz uses.
 fuzz_topology() {
-	dslite_topology || return
-	ns_new FUZ || return
-	veth_link "$FUZ" wire "$AFTR" acc-fuzz &&
-	ip -n "$FUZ" -6 addr add 2001:db8:1ff::2/64 dev wire nodad &&
-	ip -n "$AFTR" -6 addr add 2001:db8:1ff::1/64 dev acc-fuzz nodad &&
-	ip -n "$AFTR" -6 route add 2001:db8:1f0::/48 via 2001:db8:1ff::2 &&
-	ip -n "$AFTR" -6 route add 2001:db8:300::/48 via 2001:db8:1ff::2 &&
-	ip -n "$FUZ" -6 route add blackhole 2001:db8:1f0::/48 &&
-	ip -n "$FUZ" -6 route add blackhole 2001:db8:300::/48 &&
-	ip -n "$AFTR" route add 192.0.2.0/24 via "$SRV_ADDR" &&
+	dslite_topology && fuzz_link &&
 	# The fuzzer's "fragmentation needed" errors would lower the server's
 	# path MTU toward the pool below its 576-byte ICMP errors, which it
 	# would then send in fragments: no fragment in pass 1 but pkt_fuzz's.
@@ -75,40 +57,11 @@ fuzz_topology() {
 	aftr_run dev set aftr0 timeout udp 7200 timeout tcp-est 7200 \
 		timeout tcp-trans 7200 timeout icmp 7200 max-bindings 256 &&
 	srv_echo_servers &&
-	srv_start "$BULK" serve "$SRV_ADDR" 5001 &&
-	wait_until 30 in_ns "$SRV" sh -c 'ss -ltn | grep -q :5001'
-}
-
-# Real traffic from B4 A until real_traffic_stop: TCP up and down, UDP,
-# ICMP. Started with ip itself, not in_ns: $! must be the program (ip execs
-# it), not a subshell whose death would leave it running.
-real_traffic() {
-	ip netns exec "$B4A" "$BULK" up "$SRV_ADDR" 5001 3600 >/dev/null 2>&1 &
-	real+=($!)
-	ip netns exec "$B4A" "$BULK" down "$SRV_ADDR" 5001 3600 >/dev/null 2>&1 &
-	real+=($!)
-	ip netns exec "$B4A" ping -q -i 0.5 203.0.113.3 >/dev/null 2>&1 &
-	real+=($!)
-	(while :; do udp_seen "$B4A" 203.0.113.4; sleep 0.5; done) >/dev/null 2>&1 &
-	real+=($!)
-	at_exit "kill ${real[*]}"
-}
-real=()
-
-real_traffic_stop() {
-	kill "${real[@]}" 2>/dev/null
-	wait "${real[@]}" 2>/dev/null
-	real=()
+	bulk_server
 }
 
 stats() {
 	aftr_run -j stats dev aftr0 >"$1"
-}
-
-# quiet: the counters stand still for a second (nothing in flight).
-quiet() {
-	local a b
-	a=$(aftr_run stats dev aftr0) && sleep 1 && b=$(aftr_run stats dev aftr0) && [ "$a" = "$b" ]
 }
 
 # b4a_bindings: B4 A's bindings now, one more file for the leak check.
@@ -124,20 +77,16 @@ fuzz_pass() {
 	shift 2
 	stats "$scratch/$name.before"
 	reqds=$(mib "$AFTR" IpReasmReqds) oks=$(mib "$AFTR" IpReasmOKs)
-	real_traffic
+	b4_traffic "$B4A"
 	check "$name: B4 A's real traffic flows" wait_until 30 stat_above to-b4-translated \
 		"$(stat_of to-b4-translated)"
 	b4a_bindings
-	"$FUZZER" -s "$seed" -n "$n" "$@" --aftr "$AFTR6" \
-		--b4-ns "$FUZ" --b4-if wire --b4-mac "$(mac_of "$AFTR" acc-fuzz)" \
-		--b4-base 2001:db8:1f0:: --denied 2001:db8:300:: \
-		--v4-ns "$SRV" --v4-if uplink --v4-mac "$(mac_of "$AFTR" uplink)" \
-		--pool "$POOL" $(printf -- '--server %s ' $SRV_ADDRS) >"$scratch/$name.out" 2>&1
+	pkt_fuzz -s "$seed" -n "$n" "$@" >"$scratch/$name.out" 2>&1
 	check "$name: pkt_fuzz ran" test $? = 0
 	diag <"$scratch/$name.out"
 	b4a_bindings
-	real_traffic_stop
-	check "$name: the AFTR goes quiet" wait_until 60 quiet
+	b4_traffic_stop
+	check "$name: the AFTR goes quiet" wait_until 60 aftr_quiet
 	stats "$scratch/$name.after"
 	reqds=$(( $(mib "$AFTR" IpReasmReqds) - reqds )) oks=$(( $(mib "$AFTR" IpReasmOKs) - oks ))
 	check "$name: every claimed packet is translated, dropped and counted, or held" \
@@ -172,9 +121,9 @@ print(s["rx"]["bytes"], s["rx"]["packets"], s["tx"]["bytes"], s["tx"]["packets"]
 gso_seen() {
 	local before after up down rx rxp tx txp
 	before=($(aftr0_counts))
-	ip netns exec "$B4A" "$BULK" up "$SRV_ADDR" 5001 5 >"$scratch/up" 2>&1 &
+	ip netns exec "$B4A" "$BULK" up "$SRV_ADDR" $BULK_PORT 5 >"$scratch/up" 2>&1 &
 	up=$!
-	ip netns exec "$B4A" "$BULK" down "$SRV_ADDR" 5001 5 >"$scratch/down" 2>&1 &
+	ip netns exec "$B4A" "$BULK" down "$SRV_ADDR" $BULK_PORT 5 >"$scratch/down" 2>&1 &
 	down=$!
 	wait $up $down
 	after=($(aftr0_counts))

@@ -1322,20 +1322,33 @@ static int packet_socket(const char *ns, const char *ifname, const char *mac, ui
 	return fd;
 }
 
+/* Whether @name is in the comma-separated @list. */
+static bool kind_listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
 static void usage(void)
 {
-	fputs("usage: pkt_fuzz [-s SEED] [-n PACKETS] [-t SECONDS] [--no-fragments] [-v]\n"
+	fputs("usage: pkt_fuzz [-s SEED] [-n PACKETS] [-t SECONDS] [--no-fragments]\n"
+	      "  [--kinds KIND,...] [-v]\n"
 	      "  --aftr ADDR6 --b4-ns NS --b4-if IF --b4-mac MAC --b4-base ADDR6\n"
 	      "  [--b4-count N] --denied ADDR6\n"
 	      "  --v4-ns NS --v4-if IF --v4-mac MAC --pool ADDR4/LEN --server ADDR4...\n"
 	      "Sends PACKETS frames (default 100000) drawn from SEED (default 1), or\n"
 	      "as many as fit in SECONDS; prints the frames sent by kind.\n"
-	      "--no-fragments leaves out the kinds that send fragments.\n", stderr);
+	      "--no-fragments leaves out the kinds that send fragments; --kinds\n"
+	      "KIND,... sends those only (the names it prints).\n", stderr);
 	exit(2);
 }
 
 enum { O_AFTR = 256, O_B4NS, O_B4IF, O_B4MAC, O_B4BASE, O_B4COUNT, O_DENIED, O_V4NS, O_V4IF,
-       O_V4MAC, O_POOL, O_SERVER, O_NOFRAG };
+       O_V4MAC, O_POOL, O_SERVER, O_NOFRAG, O_KINDS };
 
 int main(int argc, char **argv)
 {
@@ -1346,9 +1359,10 @@ int main(int argc, char **argv)
 		{ "denied", 1, NULL, O_DENIED }, { "v4-ns", 1, NULL, O_V4NS },
 		{ "v4-if", 1, NULL, O_V4IF }, { "v4-mac", 1, NULL, O_V4MAC },
 		{ "pool", 1, NULL, O_POOL }, { "server", 1, NULL, O_SERVER },
-		{ "no-fragments", 0, NULL, O_NOFRAG }, { NULL, 0, NULL, 0 },
+		{ "no-fragments", 0, NULL, O_NOFRAG }, { "kinds", 1, NULL, O_KINDS },
+		{ NULL, 0, NULL, 0 },
 	};
-	const char *b4ns = NULL, *b4if = NULL, *b4mac = NULL, *v4ns = NULL, *v4if = NULL,
+	const char *only = NULL, *b4ns = NULL, *b4if = NULL, *b4mac = NULL, *v4ns = NULL, *v4if = NULL,
 		   *v4mac = NULL;
 	static struct fuzz fz = { .limit = 100000, .b4count = 64 };
 	struct fuzz *f = &fz;
@@ -1390,6 +1404,7 @@ int main(int argc, char **argv)
 			f->servers[f->nservers++] = ntohl(a4.s_addr);
 			break;
 		case O_NOFRAG: f->no_fragments = true; break;
+		case O_KINDS: only = optarg; break;
 		default: usage();
 		}
 	}
@@ -1406,9 +1421,16 @@ int main(int argc, char **argv)
 	rng_seed(&f->v4, seed, 2);
 	rng_seed(&learning, seed, 3);
 	f->ipid = seed;
-	for (i = 0; i < NKINDS; i++)
+	for (i = 0; i < NKINDS; i++) {
 		weights[i] = f->no_fragments && kinds[i].fragments ? 0 : kinds[i].weight;
+		if (only && !kind_listed(only, kinds[i].name))
+			weights[i] = 0;
+	}
 
+	for (i = 0, c = 0; i < NKINDS; i++)
+		c += weights[i];
+	if (!c)
+		usage();
 	printf("pkt_fuzz: seed %llu, %lu packets%s%s\n", seed, f->limit,
 	       seconds ? " at most" : "", f->no_fragments ? ", no fragments" : "");
 	fflush(stdout);
