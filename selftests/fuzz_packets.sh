@@ -70,11 +70,22 @@ b4a_bindings() {
 }
 nb4a=0
 
+# backlog_drops: packets the kernel's input queues dropped, all CPUs (so
+# the sending rate pkt_fuzz prints is also the rate the AFTR took).
+backlog_drops() {
+	local s=0 a b rest
+	while read -r a b rest; do
+		s=$((s + 16#$b))
+	done </proc/net/softnet_stat
+	echo $s
+}
+
 # fuzz_pass NAME PACKETS [pkt_fuzz ARGS]: one pass, with real traffic, then
 # the counters checked once all is quiet.
 fuzz_pass() {
 	local name=$1 n=$2 reqds oks
 	shift 2
+	local drops=$(backlog_drops)
 	stats "$scratch/$name.before"
 	reqds=$(mib "$AFTR" IpReasmReqds) oks=$(mib "$AFTR" IpReasmOKs)
 	b4_traffic "$B4A"
@@ -84,6 +95,7 @@ fuzz_pass() {
 	pkt_fuzz -s "$seed" -n "$n" "$@" >"$scratch/$name.out" 2>&1
 	check "$name: pkt_fuzz ran" test $? = 0
 	diag <"$scratch/$name.out"
+	echo "# dropped by the input queues meanwhile: $(( $(backlog_drops) - drops ))"
 	b4a_bindings
 	b4_traffic_stop
 	check "$name: the AFTR goes quiet" wait_until 60 aftr_quiet

@@ -46,7 +46,7 @@ at_exit "rm -rf $scratch"
 KINDS=softwire-valid,softwire-hairpin,ipv4-mapped,ipv4-unmapped
 POOL2=198.51.100.16/28
 DET_POOL=198.51.100.32/28
-DET_B4=2001:db8:1f0::/120
+DET_B4=2001:db8:1f0::/56
 CYCLE=${SOAK_CYCLE:-15}	# seconds of traffic per cycle
 
 soak_topology() {
@@ -80,7 +80,7 @@ churn() {
 	       "dev set aftr0 max-new-rate $(pick 20 200 2000) max-blocks $(pick 1 4 16)"
 	       "pool $(pick add del) dev aftr0 $POOL2")
 	if [ $((RANDOM % 2)) = 0 ]; then
-		cmds+=("det add dev aftr0 b4 $DET_B4 len 128 pool $DET_POOL")
+		cmds+=("det add dev aftr0 b4 $DET_B4 len 64 pool $DET_POOL")
 	else
 		cmds+=("det del dev aftr0 b4 $DET_B4")
 	fi
@@ -89,9 +89,9 @@ churn() {
 		static_outer=
 	else
 		static_outer=198.51.100.$((RANDOM % 16)):$((1024 + RANDOM % 64))
-		cmds+=("static add dev aftr0 b4 2001:db8:1f0::2000 proto udp inner 192.168.1.2:5000 outer $static_outer")
+		cmds+=("static add dev aftr0 b4 2001:db8:1f0:ffff::1 proto udp inner 192.168.1.2:5000 outer $static_outer")
 	fi
-	cmds+=("binding flush dev aftr0 $(pick '' 'proto udp' 'proto tcp' "b4 2001:db8:1f0::$((RANDOM % 300))")")
+	cmds+=("binding flush dev aftr0 $(pick '' 'proto udp' 'proto tcp' "b4 2001:db8:1f0:$(printf %x $((RANDOM % 300)))::1")")
 	for c in "${cmds[@]}"; do
 		aftr_run $c >/dev/null 2>&1
 		echo "$c: $?"

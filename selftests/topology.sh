@@ -198,7 +198,8 @@ aftr_quiet() {
 PKT_FUZZ=$TOP/selftests/build/fuzz/pkt_fuzz
 
 # fuzz_link: a namespace $FUZ on a link of its own to the AFTR, whose
-# packet socket sends as B4s in 2001:db8:1f0::/48 (allowed) and
+# packet socket sends as B4s in 2001:db8:1f0::/48 (allowed; B4 number N
+# in 2001:db8:1f0:N::/64) and
 # 2001:db8:300::/48 (denied); what the AFTR sends them is routed there and
 # dropped. Outside hosts in 192.0.2.0/24 are routed to the server.
 #

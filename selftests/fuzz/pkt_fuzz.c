@@ -167,15 +167,24 @@ static void emit(struct fuzz *f, enum side side, const uint8_t *buf, size_t len)
 
 /* --- addresses --- */
 
+/*
+ * B4 number i is BASE:i::1, a /64 of its own (a subscriber is a prefix,
+ * RFC 7785); one packet in ten comes from another address of that /64, as
+ * from a CPE rotating its source.
+ */
 static void b4_addr(struct fuzz *f, struct rng *r, struct in6_addr *a)
 {
 	uint32_t i = rng_below(r, f->b4count);
+	bool rotated = rng_percent(r, 10);
+	uint64_t iid = rng_next(r);
 
 	*a = f->b4base;
-	a->s6_addr[12] = i >> 24;
-	a->s6_addr[13] = i >> 16;
-	a->s6_addr[14] = i >> 8;
-	a->s6_addr[15] = i;
+	a->s6_addr[6] = i >> 8;
+	a->s6_addr[7] = i;
+	memset(a->s6_addr + 8, 0, 8);
+	a->s6_addr[15] = 1;
+	if (rotated)
+		memcpy(a->s6_addr + 8, &iid, 8);
 }
 
 /* A subscriber's private address: a home LAN, or the whole of 10/8. */
@@ -1338,7 +1347,7 @@ static void usage(void)
 	fputs("usage: pkt_fuzz [-s SEED] [-n PACKETS] [-t SECONDS] [--no-fragments]\n"
 	      "  [--kinds KIND,...] [-v]\n"
 	      "  --aftr ADDR6 --b4-ns NS --b4-if IF --b4-mac MAC --b4-base ADDR6\n"
-	      "  [--b4-count N] --denied ADDR6\n"
+	      "  [--b4-count N (64, at most 65536)] --denied ADDR6\n"
 	      "  --v4-ns NS --v4-if IF --v4-mac MAC --pool ADDR4/LEN --server ADDR4...\n"
 	      "Sends PACKETS frames (default 100000) drawn from SEED (default 1), or\n"
 	      "as many as fit in SECONDS; prints the frames sent by kind.\n"
