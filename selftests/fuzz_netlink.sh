@@ -6,7 +6,8 @@
 # configured with endpoints, allowed prefixes, pools, a det rule and
 # hundreds of static mappings (so that dumps come in several parts).
 # Checks: every refused or read-only request left the state as it was
-# (genl_fuzz compares the dumps), the instances still answer, deleting the
+# (genl_fuzz compares the dumps), requests without CAP_NET_ADMIN are
+# refused, the instances still answer, deleting the
 # namespace frees every object of the module, and, through vm/run, no
 # kernel report.
 #
@@ -84,6 +85,31 @@ while [ $((round * ROUND)) -lt "$messages" ]; do
 	diag <"$scratch.out"
 	round=$((round + 1))
 done
+
+# Who may configure: CAP_NET_ADMIN in the initial user namespace. Root
+# without CAP_NET_ADMIN and an ordinary user are refused, reading and
+# writing, and what they asked changes nothing. (Root of a user namespace
+# cannot be tried here: the guest's root is a chroot, where no user
+# namespace can be made.)
+unprivileged() {
+	local how=$1
+	shift
+	case $how in
+	root) ip netns exec "$NS" setpriv --bounding-set -net_admin "$AFTRCTL" "$@" ;;
+	nobody) ip netns exec "$NS" setpriv --reuid 65534 --regid 65534 --clear-groups \
+			"$AFTRCTL" "$@" ;;
+	esac
+}
+before=$(ip netns exec "$NS" "$AFTRCTL" -j dev show)
+for who in root nobody; do
+	check "$who without CAP_NET_ADMIN: reading is refused" not unprivileged $who dev show
+	check "$who without CAP_NET_ADMIN: writing is refused" \
+		not unprivileged $who dev set aftr0 timeout udp 42 max-bindings 1
+	check "$who without CAP_NET_ADMIN: pool del is refused" \
+		not unprivileged $who pool del dev aftr0 198.51.100.0/28
+done
+unprivileged root dev show 2>&1 | diag
+check "and changed nothing" test "$before" = "$(ip netns exec "$NS" "$AFTRCTL" -j dev show)"
 
 check "the instances still answer" ip netns exec "$NS" "$AFTRCTL" dev show
 check "and can still be configured" \
