@@ -19,15 +19,7 @@ require_root
 require_module
 require_aftrctl
 
-seed=$(( $(date +%s) % 100000 )) messages=${FUZZ_MESSAGES:-20000}
-while getopts "s:n:" opt; do
-	case $opt in
-	s) seed=$OPTARG ;;
-	n) messages=$OPTARG ;;
-	*) echo "usage: $0 [-s SEED] [-n MESSAGES]" >&2; exit $KSFT_FAIL ;;
-	esac
-done
-echo "# seed $seed, $messages requests: rerun with $0 -s $seed -n $messages"
+seeded_options n messages "${FUZZ_MESSAGES:-20000}" "$@"
 
 FUZZER=$TOP/selftests/build/fuzz/genl_fuzz
 [ -x "$FUZZER" ] || skip_all "no $FUZZER (make selftests?)"

@@ -30,15 +30,7 @@ require_module
 require_aftrctl
 require_cmd python3 nstat tcpdump
 
-seed=$(( $(date +%s) % 100000 )) packets=${FUZZ_PACKETS:-100000}
-while getopts "s:n:" opt; do
-	case $opt in
-	s) seed=$OPTARG ;;
-	n) packets=$OPTARG ;;
-	*) echo "usage: $0 [-s SEED] [-n PACKETS]" >&2; exit $KSFT_FAIL ;;
-	esac
-done
-echo "# seed $seed, $packets packets: rerun with $0 -s $seed -n $packets"
+seeded_options n packets "${FUZZ_PACKETS:-100000}" "$@"
 
 ACCOUNTING=$TOP/selftests/accounting.py
 [ -x "$PKT_FUZZ" ] || skip_all "no $PKT_FUZZ (make selftests?)"

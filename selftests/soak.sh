@@ -25,15 +25,7 @@ require_module
 require_aftrctl
 require_cmd python3 nstat
 
-seed=$(( $(date +%s) % 100000 )) minutes=${SOAK_MINUTES:-2}
-while getopts "s:d:" opt; do
-	case $opt in
-	s) seed=$OPTARG ;;
-	d) minutes=$OPTARG ;;
-	*) echo "usage: $0 [-s SEED] [-d MINUTES]" >&2; exit $KSFT_FAIL ;;
-	esac
-done
-echo "# seed $seed, $minutes minutes: rerun with $0 -s $seed -d $minutes"
+seeded_options d minutes "${SOAK_MINUTES:-2}" "$@"
 RANDOM=$seed
 
 ACCOUNTING=$TOP/selftests/accounting.py

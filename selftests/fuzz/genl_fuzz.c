@@ -467,6 +467,15 @@ static void put_port(struct nlmsghdr *nlh, struct rng *r, uint16_t type)
 				    rng_below(r, 65536));
 }
 
+/* PORT_MIN and PORT_MAX, @percent of the time. */
+static void put_port_range(struct nlmsghdr *nlh, struct rng *r, unsigned int percent)
+{
+	if (rng_percent(r, percent)) {
+		put_port(nlh, r, DSLITE_AFTR_A_PORT_MIN);
+		put_port(nlh, r, DSLITE_AFTR_A_PORT_MAX);
+	}
+}
+
 static void put_proto(struct nlmsghdr *nlh, struct rng *r)
 {
 	static const uint8_t p[] = { 6, 17, 1, 0, 58, 255 };
@@ -510,10 +519,7 @@ static void put_cmd_attrs(struct nlmsghdr *nlh, struct rng *r, uint8_t cmd)
 		put_prefix6(nlh, r, DSLITE_AFTR_A_PREFIX);
 		break;
 	case DSLITE_AFTR_CMD_POOL_ADD:
-		if (rng_percent(r, 50)) {
-			put_port(nlh, r, DSLITE_AFTR_A_PORT_MIN);
-			put_port(nlh, r, DSLITE_AFTR_A_PORT_MAX);
-		}
+		put_port_range(nlh, r, 50);
 		/* fall through */
 	case DSLITE_AFTR_CMD_POOL_DEL:
 		put_prefix4(nlh, r, DSLITE_AFTR_A_PREFIX);
@@ -529,10 +535,7 @@ static void put_cmd_attrs(struct nlmsghdr *nlh, struct rng *r, uint8_t cmd)
 		break;
 	case DSLITE_AFTR_CMD_DET_ADD:
 		mnl_attr_put_u8(nlh, DSLITE_AFTR_A_B4_LEN, 48 + rng_below(r, 24));
-		if (rng_percent(r, 40)) {
-			put_port(nlh, r, DSLITE_AFTR_A_PORT_MIN);
-			put_port(nlh, r, DSLITE_AFTR_A_PORT_MAX);
-		}
+		put_port_range(nlh, r, 40);
 		put_prefix4(nlh, r, DSLITE_AFTR_A_PREFIX);
 		/* fall through */
 	case DSLITE_AFTR_CMD_DET_DEL:

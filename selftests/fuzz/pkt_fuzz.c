@@ -305,6 +305,13 @@ static size_t ip4_put(uint8_t *p, const struct ip4 *h, size_t l4len)
 	return hlen + l4len;
 }
 
+/* Sums the IPv4 header at @p again, after a change. */
+static void ip4_resum(uint8_t *p)
+{
+	put16(p + 10, 0);
+	put16(p + 10, sum_fold(sum_bytes(p, (p[0] & 0xf) * 4, 0)));
+}
+
 /* A whole valid IPv4 packet of @fl at @p; its length. */
 static size_t ip4_flow(struct fuzz *f, struct rng *r, uint8_t *p, const struct flow *fl,
 		       size_t paylen)
@@ -525,6 +532,96 @@ static size_t small_payload(struct rng *r)
 	return rng_percent(r, 10) ? 0 : rng_below(r, rng_percent(r, 90) ? 64 : 1300);
 }
 
+/* A valid packet of a known flow (sw_known_flow()) into @p; its length. */
+static size_t sw_known_packet(struct fuzz *f, struct rng *r, struct flow *fl, uint8_t *p)
+{
+	sw_known_flow(f, r, fl);
+	return ip4_flow(f, r, p, fl, small_payload(r));
+}
+
+/* --- damage both sides use --- */
+
+/*
+ * An ICMP error from @src to @dst quoting the @qlen-byte packet at @quote
+ * (which it overwrites): whole, cut short or damaged at times, or nested
+ * as an error about an error about it, up to four deep. Into @p; its
+ * length.
+ */
+static size_t icmp_error_packet(struct fuzz *f, struct rng *r, uint8_t *p, uint8_t *quote,
+				size_t qlen, uint32_t src, uint32_t dst)
+{
+	struct ip4 nested = { .src = get32(quote + 12), .dst = get32(quote + 16),
+			      .proto = PROTO_ICMP, .tot_len = -1 };
+	struct ip4 h = { .src = src, .dst = dst, .proto = PROTO_ICMP, .tot_len = -1 };
+	unsigned int depth = rng_percent(r, 70) ? 0 : 1 + rng_below(r, 3), i;
+	uint8_t msg[MAX_FRAME];
+
+	for (i = 0; i < depth; i++) {
+		/* An error about the quote, between the quote's own addresses. */
+		nested.id = f->ipid++;
+		qlen = ip4_put(msg, &nested, icmp_error_put(msg, r, quote, qlen > 548 ? 548 : qlen));
+		memcpy(quote, msg, qlen);
+	}
+	if (rng_percent(r, 25))
+		qlen = rng_below(r, qlen + 1);
+	if (rng_percent(r, 10))
+		quote[rng_below(r, qlen ?: 1)] ^= 1 << rng_below(r, 8);
+	h.id = f->ipid++;
+	return ip4_put(p, &h, icmp_error_put(p, r, quote, qlen));
+}
+
+/* A wrong IPv4 header checksum (@ip_percent of the time) or transport one. */
+static void checksum_damage(struct rng *r, uint8_t *p, unsigned int ip_percent)
+{
+	uint8_t proto = p[9];
+
+	if (rng_percent(r, ip_percent))
+		p[10] ^= 1 + rng_below(r, 255);
+	else
+		p[20 + (proto == PROTO_TCP ? 16 : proto == PROTO_UDP ? 6 : 2)] ^= 0x5a;
+}
+
+/*
+ * Protocol number *@next (then the next one) between @fl's addresses, with
+ * a payload of any size, which starts with @fl's ports half the time.
+ */
+static size_t any_protocol(struct fuzz *f, struct rng *r, uint8_t *p, const struct flow *fl,
+			   uint8_t *next)
+{
+	struct ip4 h = { .src = fl->src, .dst = fl->dst, .proto = (*next)++, .tot_len = -1,
+			 .id = f->ipid++ };
+	size_t len = small_payload(r);
+
+	rng_bytes(r, p, len);
+	if (len >= 4 && rng_percent(r, 50)) {
+		put16(p, fl->sport);
+		put16(p + 2, fl->dport);
+	}
+	return ip4_put(p, &h, len);
+}
+
+/* A packet of @fl with IPv4 options (ip4_options()). */
+static size_t options_packet(struct fuzz *f, struct rng *r, uint8_t *p, const struct flow *fl)
+{
+	struct ip4 h = { .src = fl->src, .dst = fl->dst, .proto = fl->proto, .tot_len = -1,
+			 .id = f->ipid++ };
+	uint8_t opts[40];
+
+	h.opts = opts;
+	h.optlen = ip4_options(r, opts);
+	return ip4_put(p, &h, l4_put(p, fl, fl->proto == PROTO_ICMP ? 8 : TH_ACK,
+				     small_payload(r), r));
+}
+
+/* An IPv4 header with nothing after it, mostly of @fl's protocol. */
+static size_t header_only(struct fuzz *f, struct rng *r, uint8_t *p, const struct flow *fl)
+{
+	struct ip4 h = { .src = fl->src, .dst = fl->dst, .tot_len = -1, .id = f->ipid++ };
+
+	h.proto = rng_percent(r, 80) ? fl->proto : rng_below(r, 256);
+	return ip4_put(p, &h, 0);
+}
+
 /* --- softwire kinds --- */
 
 static void sw_valid(struct fuzz *f, struct rng *r)
@@ -545,8 +642,7 @@ static void sw_truncated(struct fuzz *f, struct rng *r)
 	size_t len, cut;
 	struct flow fl;
 
-	sw_known_flow(f, r, &fl);
-	len = ip4_flow(f, r, p, &fl, small_payload(r));
+	len = sw_known_packet(f, r, &fl, p);
 	cut = rng_below(r, len);
 	h.src = &fl.b4;
 	if (rng_percent(r, 30))
@@ -566,13 +662,11 @@ static void sw_lying_length(struct fuzz *f, struct rng *r)
 	struct flow fl;
 	size_t len;
 
-	sw_known_flow(f, r, &fl);
-	len = ip4_flow(f, r, p, &fl, small_payload(r));
+	len = sw_known_packet(f, r, &fl, p);
 	h.src = &fl.b4;
 	if (rng_percent(r, 60)) {
 		put16(p + 2, rng_percent(r, 50) ? rng_below(r, 65536) : rng_below(r, 28));
-		put16(p + 10, 0);
-		put16(p + 10, sum_fold(sum_bytes(p, 20, 0)));
+		ip4_resum(p);
 	} else {
 		h.payload_len = rng_below(r, 65536);
 	}
@@ -581,18 +675,11 @@ static void sw_lying_length(struct fuzz *f, struct rng *r)
 
 static void sw_options(struct fuzz *f, struct rng *r)
 {
-	uint8_t p[MAX_FRAME], opts[40];
+	uint8_t p[MAX_FRAME];
 	struct flow fl;
-	struct ip4 h = { .tot_len = -1 };
 
 	sw_known_flow(f, r, &fl);
-	h.src = fl.src;
-	h.dst = fl.dst;
-	h.proto = fl.proto;
-	h.id = f->ipid++;
-	h.opts = opts;
-	h.optlen = ip4_options(r, opts);
-	sw_send(f, r, &fl.b4, p, ip4_put(p, &h, l4_put(p, &fl, TH_ACK, small_payload(r), r)));
+	sw_send(f, r, &fl.b4, p, options_packet(f, r, p, &fl));
 }
 
 /* Extension headers between the outer header and the inner packet. */
@@ -804,30 +891,13 @@ static size_t reply_of(struct fuzz *f, struct rng *r, const struct flow *fl, uin
  */
 static void sw_icmp_error(struct fuzz *f, struct rng *r)
 {
-	uint8_t quote[MAX_FRAME], msg[MAX_FRAME], p[MAX_FRAME];
-	unsigned int depth = rng_percent(r, 70) ? 0 : 1 + rng_below(r, 3), i;
+	uint8_t quote[MAX_FRAME], p[MAX_FRAME];
 	struct flow fl;
-	size_t qlen, len;
-	struct ip4 h = { .proto = PROTO_ICMP, .tot_len = -1 };
+	size_t qlen;
 
 	sw_known_flow(f, r, &fl);
 	qlen = reply_of(f, r, &fl, quote, rng_below(r, 64));
-	for (i = 0; i < depth; i++) {
-		/* The quote becomes an error about the quote, from the server's side. */
-		struct ip4 e = { .src = fl.dst, .dst = fl.src, .proto = PROTO_ICMP, .tot_len = -1 };
-
-		len = icmp_error_put(msg, r, quote, qlen > 548 ? 548 : qlen);
-		qlen = ip4_put(msg, &e, len);
-		memcpy(quote, msg, qlen);
-	}
-	if (rng_percent(r, 25))
-		qlen = rng_below(r, qlen + 1);	/* truncated quote */
-	if (rng_percent(r, 10))
-		quote[rng_below(r, qlen ?: 1)] ^= 1 << rng_below(r, 8);
-	h.src = fl.src;
-	h.dst = fl.dst;
-	h.id = f->ipid++;
-	sw_send(f, r, &fl.b4, p, ip4_put(p, &h, icmp_error_put(p, r, quote, qlen)));
+	sw_send(f, r, &fl.b4, p, icmp_error_packet(f, r, p, quote, qlen, fl.src, fl.dst));
 }
 
 /* A wrong IPv4 header checksum, or a wrong transport one. */
@@ -837,31 +907,20 @@ static void sw_bad_checksum(struct fuzz *f, struct rng *r)
 	struct flow fl;
 	size_t len;
 
-	sw_known_flow(f, r, &fl);
-	len = ip4_flow(f, r, p, &fl, small_payload(r));
-	if (rng_percent(r, 50))
-		p[10] ^= 1 + rng_below(r, 255);
-	else
-		p[20 + (fl.proto == PROTO_TCP ? 16 : fl.proto == PROTO_UDP ? 6 : 2)] ^= 0x5a;
+	len = sw_known_packet(f, r, &fl, p);
+	checksum_damage(r, p, 50);
 	sw_send(f, r, &fl.b4, p, len);
 }
 
-/* Every protocol number in turn, with a payload of any size. */
+/* Every protocol number in turn. */
 static void sw_protocol(struct fuzz *f, struct rng *r)
 {
 	static uint8_t next;
 	uint8_t p[MAX_FRAME];
 	struct flow fl;
-	struct ip4 h = { .tot_len = -1 };
-	size_t len = small_payload(r);
 
 	sw_flow(f, r, &fl);
-	h.src = fl.src;
-	h.dst = fl.dst;
-	h.proto = next++;
-	h.id = f->ipid++;
-	rng_bytes(r, p, len);
-	sw_send(f, r, &fl.b4, p, ip4_put(p, &h, len));
+	sw_send(f, r, &fl.b4, p, any_protocol(f, r, p, &fl, &next));
 }
 
 /* Nothing after the header: IPv4 alone, or an empty softwire. */
@@ -869,18 +928,12 @@ static void sw_zero_length(struct fuzz *f, struct rng *r)
 {
 	uint8_t p[MAX_FRAME];
 	struct flow fl;
-	struct ip4 h = { .tot_len = -1 };
 
 	sw_known_flow(f, r, &fl);
-	if (rng_percent(r, 20)) {
+	if (rng_percent(r, 20))
 		sw_send(f, r, &fl.b4, (const uint8_t[1]){ 0 }, 0);
-		return;
-	}
-	h.src = fl.src;
-	h.dst = fl.dst;
-	h.proto = rng_percent(r, 80) ? fl.proto : rng_below(r, 256);
-	h.id = f->ipid++;
-	sw_send(f, r, &fl.b4, p, ip4_put(p, &h, 0));
+	else
+		sw_send(f, r, &fl.b4, p, header_only(f, r, p, &fl));
 }
 
 /* Random bytes where the inner packet should be. */
@@ -905,8 +958,7 @@ static void sw_mutated(struct fuzz *f, struct rng *r)
 	struct flow fl;
 	size_t len;
 
-	sw_known_flow(f, r, &fl);
-	len = ip4_flow(f, r, p, &fl, small_payload(r));
+	len = sw_known_packet(f, r, &fl, p);
 	for (i = 0; i < n; i++) {
 		size_t at = rng_below(r, len < 60 ? len : 60);
 
@@ -921,8 +973,7 @@ static void sw_mutated(struct fuzz *f, struct rng *r)
 	}
 	/* Keep the header checksum right half the time, to get past it. */
 	if (rng_percent(r, 50) && (p[0] & 0xf) >= 5 && (size_t)(p[0] & 0xf) * 4 <= len) {
-		put16(p + 10, 0);
-		put16(p + 10, sum_fold(sum_bytes(p, (p[0] & 0xf) * 4, 0)));
+		ip4_resum(p);
 	}
 	sw_send(f, r, &fl.b4, p, len);
 }
@@ -958,11 +1009,9 @@ static void sw_ecn(struct fuzz *f, struct rng *r)
 	struct flow fl;
 	size_t len;
 
-	sw_known_flow(f, r, &fl);
-	len = ip4_flow(f, r, p, &fl, small_payload(r));
+	len = sw_known_packet(f, r, &fl, p);
 	p[1] = rng_below(r, 4);
-	put16(p + 10, 0);
-	put16(p + 10, sum_fold(sum_bytes(p, 20, 0)));
+	ip4_resum(p);
 	h.src = &fl.b4;
 	h.tclass = rng_below(r, 256) | 3;
 	emit(f, SOFTWIRE, frame, sw_wrap(f, r, frame, &h, p, len));
@@ -995,11 +1044,9 @@ static void sw_ttl(struct fuzz *f, struct rng *r)
 	struct flow fl;
 	size_t len;
 
-	sw_known_flow(f, r, &fl);
-	len = ip4_flow(f, r, p, &fl, small_payload(r));
+	len = sw_known_packet(f, r, &fl, p);
 	p[8] = rng_below(r, 2);
-	put16(p + 10, 0);
-	put16(p + 10, sum_fold(sum_bytes(p, 20, 0)));
+	ip4_resum(p);
 	sw_send(f, r, &fl.b4, p, len);
 }
 
@@ -1079,27 +1126,18 @@ static void v4_truncated(struct fuzz *f, struct rng *r)
 	cut = rng_percent(r, 70) ? 20 + rng_below(r, len - 19) : rng_below(r, len);
 	if (rng_percent(r, 70)) {	/* the IPv4 header agrees with the cut */
 		put16(p + 2, cut);
-		put16(p + 10, 0);
-		put16(p + 10, sum_fold(sum_bytes(p, 20, 0)));
+		ip4_resum(p);
 	}
 	v4_send(f, p, cut);
 }
 
 static void v4_options(struct fuzz *f, struct rng *r)
 {
-	uint8_t p[MAX_FRAME], opts[40];
+	uint8_t p[MAX_FRAME];
 	struct flow fl;
-	struct ip4 h = { .tot_len = -1 };
 
 	v4_flow(f, r, &fl, true);
-	h.src = fl.src;
-	h.dst = fl.dst;
-	h.proto = fl.proto;
-	h.id = f->ipid++;
-	h.opts = opts;
-	h.optlen = ip4_options(r, opts);
-	v4_send(f, p, ip4_put(p, &h, l4_put(p, &fl, fl.proto == PROTO_ICMP ? 0 : TH_ACK,
-					   small_payload(r), r)));
+	v4_send(f, p, options_packet(f, r, p, &fl));
 }
 
 static void v4_fragments(struct fuzz *f, struct rng *r)
@@ -1119,31 +1157,17 @@ static void v4_fragments(struct fuzz *f, struct rng *r)
  */
 static void v4_icmp_error(struct fuzz *f, struct rng *r)
 {
-	uint8_t quote[MAX_FRAME], msg[MAX_FRAME], p[MAX_FRAME];
-	unsigned int depth = rng_percent(r, 70) ? 0 : 1 + rng_below(r, 3), i;
+	uint8_t quote[MAX_FRAME], p[MAX_FRAME];
 	struct flow fl, out;
-	struct ip4 h = { .proto = PROTO_ICMP, .tot_len = -1 };
-	size_t qlen, len;
+	size_t qlen;
 
 	v4_flow(f, r, &fl, true);
 	out = (struct flow){ .proto = fl.proto, .src = fl.dst, .dst = fl.src,
 			     .sport = fl.dport, .dport = fl.sport };
 	qlen = ip4_flow(f, r, quote, &out, rng_below(r, 64));
-	for (i = 0; i < depth; i++) {
-		struct ip4 e = { .src = fl.dst, .dst = fl.src, .proto = PROTO_ICMP, .tot_len = -1 };
-
-		len = icmp_error_put(msg, r, quote, qlen > 548 ? 548 : qlen);
-		qlen = ip4_put(msg, &e, len);
-		memcpy(quote, msg, qlen);
-	}
-	if (rng_percent(r, 25))
-		qlen = rng_below(r, qlen + 1);
-	if (rng_percent(r, 10))
-		quote[rng_below(r, qlen ?: 1)] ^= 1 << rng_below(r, 8);
-	h.src = rng_percent(r, 70) ? fl.src : outside_addr(f, r);
-	h.dst = fl.dst;
-	h.id = f->ipid++;
-	v4_send(f, p, ip4_put(p, &h, icmp_error_put(p, r, quote, qlen)));
+	if (rng_percent(r, 30))
+		fl.src = outside_addr(f, r);	/* from a router on the way */
+	v4_send(f, p, icmp_error_packet(f, r, p, quote, qlen, fl.src, fl.dst));
 }
 
 static void v4_bad_checksum(struct fuzz *f, struct rng *r)
@@ -1152,10 +1176,7 @@ static void v4_bad_checksum(struct fuzz *f, struct rng *r)
 	struct flow fl;
 	size_t len = v4_packet(f, r, &fl, p, true);
 
-	if (rng_percent(r, 20))
-		p[10] ^= 1 + rng_below(r, 255);
-	else
-		p[20 + (fl.proto == PROTO_TCP ? 16 : fl.proto == PROTO_UDP ? 6 : 2)] ^= 0x5a;
+	checksum_damage(r, p, 20);
 	v4_send(f, p, len);
 }
 
@@ -1164,34 +1185,18 @@ static void v4_protocol(struct fuzz *f, struct rng *r)
 	static uint8_t next;
 	uint8_t p[MAX_FRAME];
 	struct flow fl;
-	struct ip4 h = { .tot_len = -1 };
-	size_t len = small_payload(r);
 
 	v4_flow(f, r, &fl, true);
-	h.src = fl.src;
-	h.dst = fl.dst;
-	h.proto = next++;
-	h.id = f->ipid++;
-	rng_bytes(r, p, len);
-	if (len >= 4 && rng_percent(r, 50)) {	/* the mapping's ports, for TCP/UDP lookalikes */
-		put16(p, fl.sport);
-		put16(p + 2, fl.dport);
-	}
-	v4_send(f, p, ip4_put(p, &h, len));
+	v4_send(f, p, any_protocol(f, r, p, &fl, &next));
 }
 
 static void v4_zero_length(struct fuzz *f, struct rng *r)
 {
 	uint8_t p[MAX_FRAME];
 	struct flow fl;
-	struct ip4 h = { .tot_len = -1 };
 
 	v4_flow(f, r, &fl, true);
-	h.src = fl.src;
-	h.dst = fl.dst;
-	h.proto = rng_percent(r, 80) ? fl.proto : rng_below(r, 256);
-	h.id = f->ipid++;
-	v4_send(f, p, ip4_put(p, &h, 0));
+	v4_send(f, p, header_only(f, r, p, &fl));
 }
 
 static void v4_mutated(struct fuzz *f, struct rng *r)
