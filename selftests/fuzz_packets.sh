@@ -18,7 +18,7 @@
 #
 #	fuzz_packets.sh [-s SEED] [-n PACKETS]
 #
-# PACKETS (default $FUZZ_PACKETS, else 100000) are split between the two
+# PACKETS (default $FUZZ_PACKETS, else 200000) are split between the two
 # passes. The seed is printed first: a failure is reproduced with it.
 #
 # The picture is in topology.sh, with the fuzz link of fuzz_link.
@@ -30,7 +30,7 @@ require_module
 require_aftrctl
 require_cmd python3 nstat tcpdump
 
-seeded_options n packets "${FUZZ_PACKETS:-100000}" "$@"
+seeded_options n packets "${FUZZ_PACKETS:-200000}" "$@"
 
 ACCOUNTING=$TOP/selftests/accounting.py
 [ -x "$PKT_FUZZ" ] || skip_all "no $PKT_FUZZ (make selftests?)"
