@@ -212,3 +212,22 @@ module_slabs_empty() {
 aftr_devs() {
 	ip ${1:+-n "$1"} -o link show type "$KIND" | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'
 }
+
+# seeded_options LETTER VAR DEFAULT ARGS...: the options of the fuzzers and
+# the soak: "-s SEED" (default: drawn from the clock) into $seed, and
+# "-LETTER VALUE" (default DEFAULT) into VAR. Prints the seed, and how to
+# run the same again, first.
+seeded_options() {
+	local letter=$1 var=$2 opt OPTIND=1
+	printf -v "$var" %s "$3"
+	shift 3
+	seed=$(( $(date +%s) % 100000 ))
+	while getopts "s:$letter:" opt; do
+		case $opt in
+		s) seed=$OPTARG ;;
+		"$letter") printf -v "$var" %s "$OPTARG" ;;
+		*) echo "usage: $0 [-s SEED] [-$letter ${var^^}]" >&2; exit $KSFT_FAIL ;;
+		esac
+	done
+	echo "# seed $seed, $var ${!var}: rerun with $0 -s $seed -$letter ${!var}"
+}

@@ -189,3 +189,78 @@ setup() {
 bindings_json() {
 	aftr_run -j binding show dev aftr0 "$@"
 }
+
+BULK=$TOP/selftests/tcp_bulk.py
+BULK_PORT=5001
+
+# bulk_server: tcp_bulk.py serving on the server, for b4_traffic.
+bulk_server() {
+	srv_start "$BULK" serve "$SRV_ADDR" $BULK_PORT &&
+	wait_until 30 in_ns "$SRV" sh -c "ss -ltn | grep -q :$BULK_PORT"
+}
+
+# b4_traffic NS: real traffic from the B4 in NS until b4_traffic_stop:
+# paced TCP up and down (GSO trains through its ip6tnl and the AFTR), a
+# ping, and a UDP exchange with the echo servers (srv_echo_servers) every
+# half second. Started with ip itself, not in_ns: $! must be the program
+# (ip execs it), not a subshell whose death would leave it running.
+b4_traffic() {
+	local ns=$1
+	ip netns exec "$ns" "$BULK" up "$SRV_ADDR" $BULK_PORT 86400 >/dev/null 2>&1 &
+	b4_traffic_pids+=($!)
+	ip netns exec "$ns" "$BULK" down "$SRV_ADDR" $BULK_PORT 86400 >/dev/null 2>&1 &
+	b4_traffic_pids+=($!)
+	ip netns exec "$ns" ping -q -i 0.5 203.0.113.3 >/dev/null 2>&1 &
+	b4_traffic_pids+=($!)
+	(while :; do udp_seen "$ns" 203.0.113.4; sleep 0.5; done) >/dev/null 2>&1 &
+	b4_traffic_pids+=($!)
+	at_exit "kill ${b4_traffic_pids[*]}"
+}
+b4_traffic_pids=()
+
+b4_traffic_stop() {
+	kill "${b4_traffic_pids[@]}" 2>/dev/null
+	wait "${b4_traffic_pids[@]}" 2>/dev/null
+	b4_traffic_pids=()
+}
+
+# aftr_quiet: the counters of aftr0 stand still for a second (nothing in
+# flight), for wait_until.
+aftr_quiet() {
+	local a b
+	a=$(aftr_run stats dev aftr0) && sleep 1 && b=$(aftr_run stats dev aftr0) && [ "$a" = "$b" ]
+}
+
+PKT_FUZZ=$TOP/selftests/build/fuzz/pkt_fuzz
+
+# fuzz_link: a namespace $FUZ on a link of its own to the AFTR, whose
+# packet socket sends as B4s in 2001:db8:1f0::/48 (allowed; B4 number N
+# in 2001:db8:1f0:N::/64) and
+# 2001:db8:300::/48 (denied); what the AFTR sends them is routed there and
+# dropped. Outside hosts in 192.0.2.0/24 are routed to the server.
+#
+#   fuzz (ns $FUZ) wire 2001:db8:1ff::2 -- acc-fuzz 2001:db8:1ff::1 (AFTR)
+fuzz_link() {
+	ns_new FUZ &&
+	veth_link "$FUZ" wire "$AFTR" acc-fuzz &&
+	ip -n "$FUZ" -6 addr add 2001:db8:1ff::2/64 dev wire nodad &&
+	ip -n "$AFTR" -6 addr add 2001:db8:1ff::1/64 dev acc-fuzz nodad &&
+	ip -n "$AFTR" -6 route add 2001:db8:1f0::/48 via 2001:db8:1ff::2 &&
+	ip -n "$AFTR" -6 route add 2001:db8:300::/48 via 2001:db8:1ff::2 &&
+	ip -n "$FUZ" -6 route add blackhole 2001:db8:1f0::/48 &&
+	ip -n "$FUZ" -6 route add blackhole 2001:db8:300::/48 &&
+	ip -n "$AFTR" route add 192.0.2.0/24 via "$SRV_ADDR"
+}
+
+mac_of() {
+	ip -n "$1" link show "$2" | awk '/link\/ether/ { print $2 }'
+}
+
+# pkt_fuzz ARGS...: fuzz/pkt_fuzz from the fuzz link and the server's.
+pkt_fuzz() {
+	"$PKT_FUZZ" "$@" --aftr "$AFTR6" \
+		--b4-ns "$FUZ" --b4-if wire --b4-mac "$(mac_of "$AFTR" acc-fuzz)" \
+		--b4-base 2001:db8:1f0:: --denied 2001:db8:300:: \
+		--v4-ns "$SRV" --v4-if uplink --v4-mac "$(mac_of "$AFTR" uplink)" \
+		--pool "$POOL" $(printf -- '--server %s ' $SRV_ADDRS)
+}
