@@ -86,7 +86,7 @@ check_debian() {
 	host_tests host "$results/host.summary" --host
 	for k in $kernels; do
 		# The suite grows and TCG is slow on a busy machine: a generous limit.
-		guest_suite "$k" "$results/vm-$k" -k "$k" -t 1500 &
+		guest_suite "$k" "$results/vm-$k" -k "$k" -t 2700 &
 		pids+=($!)
 	done
 	for k in $kernels; do
