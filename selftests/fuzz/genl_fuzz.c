@@ -64,6 +64,7 @@ static const char *const cmd_names[NCMDS] = {
 	[DSLITE_AFTR_CMD_STATIC_DEL] = "static-del",
 	[DSLITE_AFTR_CMD_STATIC_GET] = "static-get",
 	[DSLITE_AFTR_CMD_EVENT] = "event",
+	[DSLITE_AFTR_CMD_ALLOWED_GET] = "allowed-get",
 	[DSLITE_AFTR_CMD_MAX + 1] = "unknown-1",
 	[DSLITE_AFTR_CMD_MAX + 2] = "unknown-2",
 	[DSLITE_AFTR_CMD_MAX + 3] = "unknown-3",
@@ -97,6 +98,7 @@ static bool cmd_dumps(uint8_t cmd)
 	case DSLITE_AFTR_CMD_BINDING_GET:
 	case DSLITE_AFTR_CMD_DET_GET:
 	case DSLITE_AFTR_CMD_STATIC_GET:
+	case DSLITE_AFTR_CMD_ALLOWED_GET:
 		return true;
 	}
 	return false;
@@ -500,6 +502,7 @@ static void put_cmd_attrs(struct nlmsghdr *nlh, struct rng *r, uint8_t cmd)
 		DSLITE_AFTR_A_TIMEOUT_TCP_TRANS, DSLITE_AFTR_A_TIMEOUT_ICMP,
 		DSLITE_AFTR_A_HOLDDOWN, DSLITE_AFTR_A_BLOCK_SIZE, DSLITE_AFTR_A_MAX_BLOCKS,
 		DSLITE_AFTR_A_MAX_BINDINGS, DSLITE_AFTR_A_MAX_NEW_RATE,
+		DSLITE_AFTR_A_MAX_SUBSCRIBERS, DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS,
 	};
 	uint8_t a[16];
 	unsigned int i;
@@ -513,6 +516,8 @@ static void put_cmd_attrs(struct nlmsghdr *nlh, struct rng *r, uint8_t cmd)
 			put_endpoints(nlh, r);
 		if (rng_percent(r, 15))
 			mnl_attr_put_u8(nlh, DSLITE_AFTR_A_EVENTS_BINDINGS, rng_below(r, 3));
+		if (rng_percent(r, 15))
+			mnl_attr_put_u8(nlh, DSLITE_AFTR_A_SUBSCRIBER_LEN, rng_below(r, 130));
 		break;
 	case DSLITE_AFTR_CMD_B4_ALLOW:
 	case DSLITE_AFTR_CMD_B4_DENY:
