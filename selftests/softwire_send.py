@@ -33,7 +33,7 @@ The new kinds' payloads ask udp_probe.py's server for no answer.
 import socket
 import sys
 
-from inet import ipv4, udp
+from inet import icmp_unreachable, ipv4, udp
 
 
 # ECN codepoints (RFC 3168), and the IPv4 "more fragments" flag.

@@ -27,7 +27,7 @@ import socket
 import struct
 import sys
 
-from softwire_send import icmp_unreachable, ipv4, udp
+from inet import icmp_unreachable, ipv4, udp
 
 # <linux/in.h>; Python does not name all of them.
 IP_TOS, IP_TTL, IP_MTU_DISCOVER, IP_RECVTTL, IP_RECVTOS = 1, 2, 10, 12, 13
