@@ -38,16 +38,16 @@ scratch=/tmp/fuzz-packets-$$
 mkdir -p "$scratch"
 at_exit "rm -rf $scratch"
 
-# The fuzz link, long lifetimes (so that every mapping B4 A ever had is
-# still listed at the end), and room for the outside hosts pkt_fuzz uses.
+# The fuzz link, and lifetimes short enough that the fuzz B4s keep making
+# new bindings rather than hitting their quota for most of a long run.
 fuzz_topology() {
 	dslite_topology && fuzz_link &&
 	# The fuzzer's "fragmentation needed" errors would lower the server's
 	# path MTU toward the pool below its 576-byte ICMP errors, which it
 	# would then send in fragments: no fragment in pass 1 but pkt_fuzz's.
 	in_ns "$SRV" sysctl -qw net.ipv4.ip_no_pmtu_disc=3 &&
-	aftr_run dev set aftr0 timeout udp 7200 timeout tcp-est 7200 \
-		timeout tcp-trans 7200 timeout icmp 7200 max-bindings 256 &&
+	aftr_run dev set aftr0 timeout udp 20 timeout tcp-est 7200 \
+		timeout tcp-trans 20 timeout icmp 20 &&
 	srv_echo_servers &&
 	bulk_server
 }
@@ -58,9 +58,22 @@ stats() {
 
 # b4a_bindings: B4 A's bindings now, one more file for the leak check.
 b4a_bindings() {
-	aftr_run -j binding show dev aftr0 b4 "$B4A6" >"$scratch/b4a.$((nb4a++))"
+	aftr_run -j binding show dev aftr0 b4 "$B4A6" >"$scratch/b4a.$(date +%s%N)"
 }
-nb4a=0
+
+# b4a_watch: B4 A's bindings every second until b4a_watch_stop; a binding
+# lives 20 s at least, so each one it ever had is in some file.
+b4a_watch() {
+	(while :; do b4a_bindings; sleep 1; done) &
+	watcher=$!
+	at_exit "kill $watcher"
+}
+
+b4a_watch_stop() {
+	kill "$watcher"
+	wait "$watcher" 2>/dev/null
+	b4a_bindings
+}
 
 # backlog_drops: packets the kernel's input queues dropped, all CPUs (so
 # the sending rate pkt_fuzz prints is also the rate the AFTR took).
@@ -80,17 +93,17 @@ fuzz_pass() {
 	local drops=$(backlog_drops)
 	stats "$scratch/$name.before"
 	reqds=$(mib "$AFTR" IpReasmReqds) oks=$(mib "$AFTR" IpReasmOKs)
+	b4a_watch
 	b4_traffic "$B4A"
 	check "$name: B4 A's real traffic flows" wait_until 30 stat_above to-b4-translated \
 		"$(stat_of to-b4-translated)"
-	b4a_bindings
 	pkt_fuzz -s "$seed" -n "$n" "$@" >"$scratch/$name.out" 2>&1
 	check "$name: pkt_fuzz ran" test $? = 0
 	diag <"$scratch/$name.out"
 	echo "# dropped by the input queues meanwhile: $(( $(backlog_drops) - drops ))"
-	b4a_bindings
 	b4_traffic_stop
 	check "$name: the AFTR goes quiet" wait_until 60 aftr_quiet
+	b4a_watch_stop
 	stats "$scratch/$name.after"
 	reqds=$(( $(mib "$AFTR" IpReasmReqds) - reqds )) oks=$(( $(mib "$AFTR" IpReasmOKs) - oks ))
 	check "$name: every claimed packet is translated, dropped and counted, or held" \
@@ -146,6 +159,7 @@ diag <"$scratch/gso"
 exact=1 fuzz_pass "pass 1 (no fragments)" $((packets / 2)) --no-fragments
 exact= fuzz_pass "pass 2 (all kinds)" $((packets - packets / 2))
 
+aftr_freeze
 aftr_run -j dev show aftr0 >"$scratch/dev"
 aftr_run -j b4 show dev aftr0 >"$scratch/b4s"
 aftr_run -j binding show dev aftr0 >"$scratch/bindings"

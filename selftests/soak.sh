@@ -48,13 +48,6 @@ soak_topology() {
 	srv_echo_servers && bulk_server
 }
 
-# frozen: nothing expires or retires while the counts are read.
-freeze() {
-	aftr_run dev set aftr0 timeout udp 604800 timeout tcp-est 604800 \
-		timeout tcp-trans 604800 timeout icmp 604800 holddown 604800 &&
-	sleep 1.1	# a sweep of the expiry worker under way ends
-}
-
 # pick WORD...: one of the words, drawn from the seed.
 pick() {
 	local words=("$@")
@@ -134,7 +127,7 @@ while [ $SECONDS -lt $end ] || [ $cycle = 0 ]; do
 	b4_traffic_stop
 	wait_until 60 aftr_quiet
 	aftr_run -j stats dev aftr0 >"$scratch/after"
-	freeze
+	aftr_freeze
 	reqds=$(( $(mib "$AFTR" IpReasmReqds) - reqds )) oks=$(( $(mib "$AFTR" IpReasmOKs) - oks ))
 	{
 		echo "cycle $cycle: $(tail -n 1 "$scratch/fuzz")"

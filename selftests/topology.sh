@@ -264,3 +264,11 @@ pkt_fuzz() {
 		--v4-ns "$SRV" --v4-if uplink --v4-mac "$(mac_of "$AFTR" uplink)" \
 		--pool "$POOL" $(printf -- '--server %s ' $SRV_ADDRS)
 }
+
+# aftr_freeze: nothing of aftr0 expires or retires any more (for reading
+# counts that must agree, in several dumps); set the timeouts again after.
+aftr_freeze() {
+	aftr_run dev set aftr0 timeout udp 604800 timeout tcp-est 604800 \
+		timeout tcp-trans 604800 timeout icmp 604800 holddown 604800 &&
+	sleep 1.1	# a sweep of the expiry worker under way ends
+}
