@@ -27,11 +27,12 @@ scratch=/tmp/fuzz-netlink-$$
 at_exit "rm -f $scratch.*"
 
 # The starting configuration, in genl_fuzz's universe of addresses: B4s
-# in 2001:db8:100::/38, pools in 198.51.100.0/26.
+# in 2001:db8:100::/38, pools in 198.51.100.0/26. The B4s of the static
+# mappings share a /64, each on an address of its own: subscribers of /128.
 config() {
 	local b4 j
 	cat <<-EOF
-	dev set aftr0 endpoint 2001:db8::1 endpoint 2001:db8::2 holddown 0
+	dev set aftr0 endpoint 2001:db8::1 endpoint 2001:db8::2 holddown 0 subscriber-len 128
 	b4 allow dev aftr0 2001:db8:100::/40
 	b4 allow dev aftr0 2001:db8:101::/48
 	pool add dev aftr0 198.51.100.0/28
