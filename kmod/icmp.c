@@ -172,6 +172,8 @@ void aftr_icmp_to_b4(struct aftr_dev *ad, struct sk_buff *skb,
 		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NOMEM);
 		return;
 	}
+	/* The flow label hashes it: the dissector wants a namespace to look in. */
+	nskb->dev = ad->dev;
 	if (!softwire_send(ad, nskb, endpoint, b4))
 		aftr_count(ad, DSLITE_AFTR_STAT_ICMP_SENT);
 }
