@@ -41,12 +41,3 @@ def icmp_unreachable(quote, good_csum=True):
     if not good_csum:
         c ^= 0x5A5A
     return body[:2] + struct.pack("!H", c) + body[4:]
-
-
-def icmp_unreachable(quote, good_csum=True):
-    """An ICMP port unreachable message quoting the IPv4 packet quote."""
-    body = struct.pack("!BBHI", 3, 3, 0, 0) + quote
-    c = csum(body)
-    if not good_csum:
-        c ^= 0x5A5A
-    return body[:2] + struct.pack("!H", c) + body[4:]
