@@ -48,15 +48,17 @@ host_tests() {
 
 # guest_suite K OUT VMRUN-ARGS...: runs the guest suite for kernel K under
 # vm/run VMRUN-ARGS, streaming into OUT/run.log; guest_done shows it.
-# $test_limit, when set, is each test's time limit.
+# $test_limit, when set, is each test's time limit; $guest_env, variables
+# for the suite (the guest starts from an empty environment).
 test_limit=
+guest_env=()
 guest_suite() {
 	local k=$1 out=$2
 	shift 2
 	mkdir -p "$out"
 	rm -f "$out/summary"
 	echo "check: guest suite on Linux $k (log: $out/run.log)"
-	"$top/selftests/vm/run" "$@" -o "$out" -- "$top/selftests/run.sh" \
+	"$top/selftests/vm/run" "$@" -o "$out" -- env "${guest_env[@]}" "$top/selftests/run.sh" \
 		${test_limit:+-t "$test_limit"} -s "$out/summary" >"$out/run.log" 2>&1
 }
 
@@ -68,12 +70,18 @@ guest_done() {
 }
 
 # The debug kernel: KASAN and friends under TCG make everything several
-# times slower, hence the memory and the limit; one run takes hours.
+# times slower, hence the memory and the limits; one run takes hours. The
+# fuzzers and the soak run at the sizes the debug kernel is there to judge
+# (a million packets, 100,000 messages, half an hour); the environment can
+# say otherwise.
 check_debug() {
 	local out=$results/vm-debug
 	host_tests "debug runner" "$results/debug-runner.summary" \
 		"$top/selftests/vm/debug_reports.sh"
-	test_limit=1800
+	guest_env=(FUZZ_PACKETS="${FUZZ_PACKETS:-1000000}"
+		   FUZZ_MESSAGES="${FUZZ_MESSAGES:-100000}"
+		   SOAK_MINUTES="${SOAK_MINUTES:-30}")
+	test_limit=$((1800 + ${SOAK_MINUTES:-30} * 60))
 	guest_suite debug "$out" -K "$debug" -M 2048 -t 14400
 	guest_done debug "$out" $?
 }
