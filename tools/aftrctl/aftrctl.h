@@ -27,6 +27,10 @@ extern bool opt_json, opt_pretty, opt_stats;
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kernel_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Errors name FILE:LINE while set; NULL clears it. */
+void location_set(const char *name, unsigned long line);
+/* Runs one command given as words, as from the command line. */
+int run_words(int argc, char **argv);
 
 /* args.c: walking the words of one command, and checking them */
 struct args {
@@ -70,6 +74,12 @@ int nl_talk(struct nlmsghdr *req, nl_msg_cb cb, void *data);
 int nl_parse_prefix(const struct nlattr *nest, const struct nlattr **tb);
 void nl_put_dev(struct nlmsghdr *req, uint32_t ifindex, const char *ifname);
 void nl_close(void);
+/*
+ * While @cb is set, requests are not sent: nl_talk() hands @cb the command
+ * and attributes of each, and succeeds (config.c reads files this way).
+ */
+typedef int (*nl_capture_cb)(uint8_t cmd, const struct nlattr **tb, void *data);
+void nl_capture(nl_capture_cb cb, void *data);
 int nl_listen(nl_msg_cb cb, void (*lost)(void *data), void *data);
 
 /* Instances a command acts on: the one named, or all of them. */
@@ -106,6 +116,7 @@ int do_stats(struct args *a);
 int do_det(struct args *a);
 int do_static(struct args *a);
 int do_monitor(struct args *a);
+int do_config(struct args *a);
 void stats_print(const struct nlattr *nest);
 
 #endif /* AFTRCTL_H */

@@ -24,6 +24,12 @@ bool opt_json, opt_pretty, opt_stats;
 static const char *batch_name;
 static unsigned long batch_line;
 
+void location_set(const char *name, unsigned long line)
+{
+	batch_name = name;
+	batch_line = line;
+}
+
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
 	fflush(stdout);
@@ -67,7 +73,8 @@ static void usage(FILE *f)
 {
 	fputs("Usage: aftrctl [OPTIONS] OBJECT { COMMAND | help }\n"
 	      "       aftrctl [OPTIONS] -batch FILE [-force]\n"
-	      "where  OBJECT := { dev | b4 | pool | det | static | binding | stats | monitor }\n"
+	      "where  OBJECT := { dev | b4 | pool | det | static | binding | stats | monitor |\n"
+	      "                   config }\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NETNS |\n"
 	      "                    -V[ersion] | -h[elp] }\n", f);
 }
@@ -89,10 +96,11 @@ static const struct command objects[] = {
 	{ "det", do_det },
 	{ "static", do_static },
 	{ "monitor", do_monitor },
+	{ "config", do_config },
 	{ "help", do_help },
 };
 
-static int run(int argc, char **argv)
+int run_words(int argc, char **argv)
 {
 	struct args a = { argc, argv };
 	const char *word = args_next(&a);
@@ -143,7 +151,7 @@ static int run_batch(const char *name, bool force)
 		else if (n == 0)
 			continue;
 		else
-			ret = run(n, words);
+			ret = run_words(n, words);
 		if (ret > worst)
 			worst = ret;
 		if (ret && !force)
@@ -264,7 +272,7 @@ int main(int argc, char **argv)
 		return usage_error("-force goes with -batch");
 	if (netns && enter_netns(netns))
 		return EXIT_USAGE;
-	ret = batch ? run_batch(batch, force) : run(a.argc, a.argv);
+	ret = batch ? run_batch(batch, force) : run_words(a.argc, a.argv);
 	nl_close();
 	return ret;
 }

@@ -325,6 +325,28 @@ void nl_put_dev(struct nlmsghdr *req, uint32_t ifindex, const char *ifname)
 		mnl_attr_put_strz(req, DSLITE_AFTR_A_IFNAME, ifname);
 }
 
+static struct {
+	nl_capture_cb cb;
+	void *data;
+} capture;
+
+void nl_capture(nl_capture_cb cb, void *data)
+{
+	capture.cb = cb;
+	capture.data = data;
+}
+
+static int captured(const struct nlmsghdr *req)
+{
+	const struct nlattr *tb[DSLITE_AFTR_A_MAX + 1] = { NULL };
+	struct parse_ctx ctx = { tb, attr_len, DSLITE_AFTR_A_MAX };
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(req);
+
+	if (mnl_attr_parse(req, GENL_HDRLEN, parse_attr, &ctx) < 0)
+		return usage_error("cannot read back our own request");
+	return capture.cb(genl->cmd, tb, capture.data) ? EXIT_USAGE : EXIT_OK;
+}
+
 /*
  * Run one request; @cb sees each reply's attributes (indexed by enum
  * dslite_aftr_attr) as it arrives. Returns an exit code, error printed.
@@ -333,6 +355,8 @@ int nl_talk(struct nlmsghdr *req, nl_msg_cb cb, void *data)
 {
 	int ret, err;
 
+	if (capture.cb)
+		return captured(req);
 	if (!sock) {
 		ret = nl_open();
 		if (ret)
