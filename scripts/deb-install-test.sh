@@ -35,7 +35,7 @@ for d in proc sys dev; do
 done
 mount -t tmpfs tmpfs $root/tmp
 mount -t tmpfs tmpfs $root/run
-cp "$@" "$top/scripts/demo.sh" $root/tmp/
+cp "$@" "$top/scripts/demo.sh" "$top/selftests/systemd_exec" $root/tmp/
 # The guest boots no initramfs of the root's: DKMS's hooks need not spend
 # minutes of TCG regenerating them.
 echo update_initramfs=no >$root/etc/initramfs-tools/update-initramfs.conf
@@ -70,8 +70,9 @@ check "modinfo shows the DKMS build" \
 	eval "in_root modinfo -n dslite_aftr | grep -q /updates/dkms/"
 check "modinfo shows version $ver" test "$(in_root modinfo -F version dslite_aftr)" = "$ver"
 for f in /usr/sbin/aftrctl /usr/share/man/man8/aftrctl.8.gz \
-	 /usr/share/bash-completion/completions/aftrctl \
-	 /usr/share/doc/aftrctl/examples/dslite-aftr.conf; do
+	 /usr/share/man/man5/aftrctl.conf.5.gz /lib/systemd/system/dslite-aftr@.service \
+	 /usr/share/bash-completion/completions/aftrctl /etc/dslite-aftr \
+	 /usr/share/doc/aftrctl/examples/aftr0.conf; do
 	check "aftrctl ships $f" test -e "$root$f"
 done
 
@@ -84,16 +85,23 @@ check "aftrctl -V: the tool's and the module's version" \
 	eval "in_root aftrctl -V | grep -qx 'aftrctl $ver .*' &&
 	      in_root aftrctl -V | grep -qx 'dslite_aftr module $ver'"
 
-# The example configuration applies as it says.
+# The example configuration, put where the boot unit looks, started and
+# stopped by the installed unit's own lines (the guest's PID 1 is not
+# systemd: selftests/systemd_exec runs them as systemd would).
+unit() {
+	in_root ip netns exec deb-test /tmp/systemd_exec \
+		/lib/systemd/system/dslite-aftr@.service aftr0 "$1"
+}
 example() {
-	local conf=/usr/share/doc/aftrctl/examples/dslite-aftr.conf
+	in_root cp /usr/share/doc/aftrctl/examples/aftr0.conf /etc/dslite-aftr/ &&
 	in_root ip netns add deb-test &&
 	in_root ip -n deb-test -6 addr add 2001:db8::1/128 dev lo &&
-	in_root ip -n deb-test link add aftr0 type dslite &&
-	in_root aftrctl -n deb-test -batch $conf &&
-	in_root aftrctl -n deb-test pool show | grep -q 198.51.100.0/28
+	unit start &&
+	in_root aftrctl -n deb-test config dump dev aftr0 | grep -qx 'pool 198.51.100.0/28 ports 1024-65535'
 }
-check "the example configuration applies (aftrctl -batch)" example
+check "the example configuration, started by dslite-aftr@aftr0" example
+check "... and stopped: the instance is gone" \
+	eval "unit stop && ! in_root ip -n deb-test link show aftr0 2>/dev/null"
 in_root ip netns del deb-test 2>/dev/null
 check "the module unloads" in_root modprobe -r dslite_aftr
 
