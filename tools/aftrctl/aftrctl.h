@@ -80,6 +80,7 @@ void nl_close(void);
  */
 typedef int (*nl_capture_cb)(uint8_t cmd, const struct nlattr **tb, void *data);
 void nl_capture(nl_capture_cb cb, void *data);
+bool nl_capturing(void);
 int nl_listen(nl_msg_cb cb, void (*lost)(void *data), void *data);
 
 /* Instances a command acts on: the one named, or all of them. */

@@ -3,7 +3,9 @@
  * "aftrctl dev": instances, their endpoints and tunables; and the list of
  * instances every other object iterates when no "dev" is given.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,6 +345,40 @@ static int parse_dev_set(struct args *a, struct dev_set *s)
 	return 0;
 }
 
+static bool local_address(const struct ifaddrs *ifa, const struct in6_addr *addr)
+{
+	for (; ifa; ifa = ifa->ifa_next) {
+		if (ifa->ifa_addr && ifa->ifa_addr->sa_family == AF_INET6 &&
+		    !memcmp(&((const struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr, addr,
+			    sizeof(*addr)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Softwires reach the module only once delivered locally: an endpoint that
+ * is no address of the namespace receives nothing. Not an error, as the
+ * address may come later (an interface still down, DAD, configuration
+ * applied before the network's).
+ */
+static void warn_nonlocal(const struct dev_set *s)
+{
+	char buf[INET6_ADDRSTRLEN];
+	struct ifaddrs *ifa;
+	unsigned int i;
+
+	if (getifaddrs(&ifa))
+		return;
+	for (i = 0; i < s->n_endpoints; i++) {
+		if (!local_address(ifa, &s->endpoint[i]))
+			warning("endpoint %s is not a local address: softwires to it "
+				"reach nothing until it is",
+				inet_ntop(AF_INET6, &s->endpoint[i], buf, sizeof(buf)));
+	}
+	freeifaddrs(ifa);
+}
+
 static int dev_set(struct args *a)
 {
 	struct dev_set s = { .n_endpoints = 0 };
@@ -352,6 +388,7 @@ static int dev_set(struct args *a)
 	uint16_t attr;
 	bool any = false;
 	unsigned int i;
+	int ret;
 
 	if (dev_arg(a, &ifname) || parse_dev_set(a, &s))
 		return EXIT_USAGE;
@@ -375,7 +412,10 @@ static int dev_set(struct args *a)
 	}
 	if (!any)
 		return usage_error("nothing to set on %s", ifname);
-	return nl_talk(req, NULL, NULL);
+	ret = nl_talk(req, NULL, NULL);
+	if (!ret && !nl_capturing())
+		warn_nonlocal(&s);
+	return ret;
 }
 
 static const struct command commands[] = {

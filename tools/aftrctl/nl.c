@@ -336,6 +336,11 @@ void nl_capture(nl_capture_cb cb, void *data)
 	capture.data = data;
 }
 
+bool nl_capturing(void)
+{
+	return capture.cb;
+}
+
 static int captured(const struct nlmsghdr *req)
 {
 	const struct nlattr *tb[DSLITE_AFTR_A_MAX + 1] = { NULL };
