@@ -94,6 +94,8 @@ struct aftr_stats {
  *	under RTNL, so that the instance can end them before its tables go
  * @det: deterministic rules (det.c)
  * @event_stamp: jiffies of the last POOL_EXHAUSTED event of no B4 (event.c)
+ * @sweeps: ends of subscribers running without RTNL (netlink.c); the
+ *	instance's end waits for them
  */
 struct aftr_dev {
 	struct net_device *dev;
@@ -110,6 +112,7 @@ struct aftr_dev {
 	struct list_head dumps;
 	struct aftr_det_rules __rcu *det;
 	unsigned long event_stamp;
+	atomic_t sweeps;
 };
 
 /*

@@ -318,6 +318,14 @@ static struct aftr_b4 *b4_get(struct aftr_dev *ad, const struct in6_addr *addr,
 	return old;
 }
 
+struct aftr_b4 *aftr_b4_find(struct aftr_dev *ad, const struct in6_addr *addr)
+{
+	struct in6_addr prefix;
+
+	aftr_b4_prefix(ad, addr, &prefix);
+	return rhashtable_lookup(&ad->b4s->ht, &prefix, b4_params);
+}
+
 struct aftr_b4 *aftr_b4_get(struct aftr_dev *ad, const struct in6_addr *addr,
 			    const struct in6_addr *endpoint, int *why)
 {

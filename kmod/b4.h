@@ -108,6 +108,9 @@ void aftr_b4s_endpoints_changed(struct aftr_dev *ad);
 void aftr_b4_route(const struct aftr_b4 *b4, struct in6_addr *endpoint,
 		   struct in6_addr *addr);
 
+/* The subscriber of B4 address @addr, if it has one; under RCU. */
+struct aftr_b4 *aftr_b4_find(struct aftr_dev *ad, const struct in6_addr *addr);
+
 /*
  * Looks up or creates the subscriber of B4 address @addr, under RCU; NULL
  * and *why set (an enum aftr_refusal) when it cannot be made.

@@ -13,6 +13,7 @@
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 #include <net/ipv6.h>
 
 #include "b4.h"
@@ -39,10 +40,13 @@ enum gc_phase { GC_BINDINGS, GC_B4S };
  * @gc_iter: where the worker's sweep resumes, while @gc_walking
  * @gc_walking: a sweep of the table of @gc_phase is under way
  * @gc_phase: which table the worker sweeps
+ * @statics: the static mappings by outside key (static_index()), so that
+ *	their dump resumes where it stopped instead of walking every binding
  */
 struct aftr_bindings {
 	struct rhashtable in;
 	struct rhashtable out;
+	struct xarray statics;
 	struct aftr_dev *ad;
 	struct mutex lock;		/* one end of a binding or B4 at a time */
 	struct delayed_work gc;
@@ -75,6 +79,8 @@ int __init aftr_state_module_init(void)
 	BUILD_BUG_ON(sizeof(struct aftr_key_in) != 24);
 	BUILD_BUG_ON(sizeof(struct aftr_key_out) != 8);
 	BUILD_BUG_ON(sizeof(struct aftr_binding) > 80);
+	/* static_index() packs an outside key in an xarray index. */
+	BUILD_BUG_ON(BITS_PER_LONG < 64);
 
 #ifdef DEBUG
 	if (!aftr_pool_selftest())
@@ -125,6 +131,7 @@ int aftr_bindings_init(struct aftr_dev *ad)
 	if (err)
 		goto err_in;
 	bs->ad = ad;
+	xa_init(&bs->statics);
 	mutex_init(&bs->lock);
 	INIT_DELAYED_WORK(&bs->gc, gc_run);
 	ad->bindings = bs;
@@ -154,6 +161,7 @@ void aftr_bindings_destroy(struct aftr_dev *ad)
 		rhashtable_walk_exit(&bs->gc_iter);
 	rhashtable_destroy(&bs->in);
 	rhashtable_free_and_destroy(&bs->out, binding_destroy, NULL);
+	xa_destroy(&bs->statics);
 	kfree(bs);
 	ad->bindings = NULL;
 }
@@ -451,10 +459,22 @@ static bool binding_unlink_in(struct aftr_bindings *bs, struct aftr_binding *b)
 	return true;
 }
 
+/* Outside keys fit an xarray index: 8 + 32 + 16 bits. */
+static unsigned long static_index(const struct aftr_key_out *k)
+{
+	return (unsigned long)k->proto << 48 | (unsigned long)ntohl(k->addr) << 16 |
+	       ntohs(k->port);
+}
+
 /* Ends @b at once, hold-down skipped; returns whether it was live. */
 static bool binding_end(struct aftr_bindings *bs, struct aftr_binding *b)
 {
-	bool live = binding_unlink_in(bs, b);
+	bool live;
+
+	lockdep_assert_held(&bs->lock);
+	if (b->fixed)
+		xa_erase(&bs->statics, static_index(&b->out));
+	live = binding_unlink_in(bs, b);
 
 	if (!rhashtable_remove_fast(&bs->out, &b->out_node, out_params))
 		binding_free(b);
@@ -498,52 +518,104 @@ static void table_sweep(struct rhashtable *ht, bool (*fn)(void *obj, void *arg),
 	} while (again);
 }
 
+/*
+ * Calls @fn on each binding of @b4 (hold-downs included), found through the
+ * ports it holds: the cost is the subscriber's, not the table's. Starts at
+ * *@pos (0: the first); when @fn returns true, stops with *@pos at that
+ * binding. Returns whether it stopped. Under RCU; a B4 being ended lists
+ * its ports only to its ender (@dead_too, under bs->lock).
+ */
+static bool b4_walk(struct aftr_bindings *bs, struct aftr_b4 *b4, bool dead_too, u64 *pos,
+		    bool (*fn)(struct aftr_binding *b, void *arg), void *arg)
+{
+	struct aftr_key_out key = { .addr = b4->ext };
+	struct aftr_port ports[16];
+	struct aftr_binding *b;
+	unsigned int i, n;
+	u64 next = *pos;
+
+	while ((n = aftr_b4_ports(b4, dead_too, &next, ports, ARRAY_SIZE(ports)))) {
+		for (i = 0; i < n; i++) {
+			key.proto = ports[i].proto;
+			key.port = ports[i].port;
+			b = rhashtable_lookup(&bs->out, &key, out_params);
+			if (!b || b->b4 != b4 || !smp_load_acquire(&b->published))
+				continue;
+			if (fn(b, arg)) {
+				*pos = ports[i].pos;
+				return true;
+			}
+		}
+	}
+	*pos = next;
+	return false;
+}
+
 struct flush_arg {
 	struct aftr_bindings *bs;
-	const struct in6_addr *b4;
 	u8 proto;
+	bool fixed_too;
 	unsigned int ended;
 };
 
-static bool binding_flush_one(void *obj, void *arg)
+/* Ends @b if the flush selects it; returns whether it did. */
+static bool flush_selects(struct flush_arg *fa, struct aftr_binding *b)
 {
-	struct flush_arg *fa = arg;
-	struct aftr_binding *b = obj;
-
-	/*
-	 * Configuration, not state: STATIC_DEL ends it. One still being
-	 * created is its creator's until published (it came after the flush).
-	 */
-	if (b->fixed || !smp_load_acquire(&b->published))
-		return false;
-	/* The subscriber of the address the flush names (CGN-9). */
-	if (fa->b4 && !ipv6_prefix_equal(fa->b4, &b->in.b4, b->b4->plen))
-		return false;
-	if (fa->proto && fa->proto != b->in.proto)
+	/* Configuration, not state: STATIC_DEL ends it, or the B4's end. */
+	if ((b->fixed && !fa->fixed_too) || (fa->proto && fa->proto != b->in.proto))
 		return false;
 	fa->ended += binding_end(fa->bs, b);
 	return true;
 }
 
+/* For b4_walk(), which goes on. */
+static bool binding_flush_one(struct aftr_binding *b, void *arg)
+{
+	flush_selects(arg, b);
+	return false;
+}
+
+/* For table_sweep(): every binding, nothing to gain from the subscribers. */
+static bool binding_flush_any(void *obj, void *arg)
+{
+	struct aftr_binding *b = obj;
+
+	/* One still being created is its creator's until published. */
+	return smp_load_acquire(&b->published) && flush_selects(arg, b);
+}
+
 unsigned int aftr_binding_flush(struct aftr_dev *ad, const struct in6_addr *b4,
 				u8 proto)
 {
-	struct flush_arg fa = { .bs = ad->bindings, .b4 = b4, .proto = proto };
+	struct flush_arg fa = { .bs = ad->bindings, .proto = proto };
+	struct aftr_b4 *sub;
+	u64 pos = 0;
 
 	mutex_lock(&fa.bs->lock);
-	table_sweep(&fa.bs->out, binding_flush_one, &fa);
+	if (!b4) {
+		table_sweep(&fa.bs->out, binding_flush_any, &fa);
+	} else {
+		/* The subscriber of the address the flush names (CGN-9). */
+		rcu_read_lock();
+		sub = aftr_b4_find(ad, b4);
+		if (sub)
+			b4_walk(fa.bs, sub, false, &pos, binding_flush_one, &fa);
+		rcu_read_unlock();
+	}
 	mutex_unlock(&fa.bs->lock);
 	return fa.ended;
 }
 
-static bool binding_end_if_dead(void *obj, void *arg)
+/* All of a dead B4's bindings, static mappings too. */
+static void b4_end_bindings(struct aftr_bindings *bs, struct aftr_b4 *b4)
 {
-	struct aftr_binding *b = obj;
+	struct flush_arg fa = { .bs = bs, .fixed_too = true };
+	u64 pos = 0;
 
-	if (!smp_load_acquire(&b->published) || !READ_ONCE(b->b4->dead))
-		return false;
-	binding_end(arg, b);
-	return true;
+	rcu_read_lock();
+	b4_walk(bs, b4, true, &pos, binding_flush_one, &fa);
+	rcu_read_unlock();
+	cond_resched();
 }
 
 struct end_b4s_arg {
@@ -590,7 +662,8 @@ void aftr_bindings_end_b4s(struct aftr_dev *ad,
 	table_sweep(aftr_b4s_table(ad), b4_end_if_match, &ea);
 	if (ea.dead) {
 		synchronize_rcu();
-		table_sweep(&bs->out, binding_end_if_dead, bs);
+		for (b4 = ea.dead; b4; b4 = b4->next_dead)
+			b4_end_bindings(bs, b4);
 		rcu_barrier();
 	}
 	while (ea.dead) {
@@ -738,6 +811,25 @@ static struct aftr_b4 *static_reserve(struct aftr_dev *ad, const struct aftr_key
 	return ERR_PTR(err);
 }
 
+/* Publishes @b, a static mapping reserved on its B4; under bs->lock and RCU. */
+static int static_publish(struct aftr_bindings *bs, struct aftr_binding *b)
+{
+	int err;
+
+	err = rhashtable_lookup_insert_fast(&bs->out, &b->out_node, out_params);
+	if (err)
+		return err;
+	err = rhashtable_lookup_insert_fast(&bs->in, &b->in_node, in_params);
+	if (err) {
+		rhashtable_remove_fast(&bs->out, &b->out_node, out_params);
+		return err;
+	}
+	/* Reserved: the store cannot fail. */
+	xa_store(&bs->statics, static_index(&b->out), b, GFP_ATOMIC);
+	smp_store_release(&b->published, true);
+	return 0;
+}
+
 int aftr_binding_add_static(struct aftr_dev *ad, const struct aftr_key_in *in,
 			    const struct aftr_key_out *out,
 			    const struct in6_addr *endpoint,
@@ -750,41 +842,46 @@ int aftr_binding_add_static(struct aftr_dev *ad, const struct aftr_key_in *in,
 	b = kmem_cache_zalloc(binding_cache, GFP_KERNEL);
 	if (!b)
 		return -ENOMEM;
-	gc_kick(bs);
 	b->in = *in;
 	aftr_b4_prefix(ad, &in->b4, &b->in.b4);
 	b->out = *out;
 	b->fixed = true;
 	b->state = DSLITE_AFTR_STATE_OPEN;
 	b->last = jiffies;
+	mutex_lock(&bs->lock);
+	err = xa_reserve(&bs->statics, static_index(out), GFP_KERNEL);
+	if (err)
+		goto unlock;
+	gc_kick(bs);
 	/* The B4 lives while a binding refers to it: see aftr_bindings_end_b4s(). */
 	rcu_read_lock();
 	b->b4 = static_reserve(ad, in, out, endpoint, extack);
 	if (IS_ERR(b->b4)) {
 		rcu_read_unlock();
 		err = PTR_ERR(b->b4);
-		kmem_cache_free(binding_cache, b);
-		return err;
+		xa_release(&bs->statics, static_index(out));
+		goto unlock;
 	}
-	err = rhashtable_lookup_insert_fast(&bs->out, &b->out_node, out_params);
-	if (!err) {
-		err = rhashtable_lookup_insert_fast(&bs->in, &b->in_node, in_params);
-		if (err)
-			rhashtable_remove_fast(&bs->out, &b->out_node, out_params);
-		else
-			smp_store_release(&b->published, true);
-	}
+	err = static_publish(bs, b);
 	rcu_read_unlock();
 	if (err) {
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG_MOD(extack, "the inner endpoint already has a binding");
+		xa_release(&bs->statics, static_index(out));
 		b4_unbind(b->b4);
 		binding_free(b);
+		mutex_unlock(&bs->lock);
 		return err;
 	}
+	mutex_unlock(&bs->lock);
 	aftr_count(ad, DSLITE_AFTR_STAT_BINDINGS_CREATED);
 	aftr_event_binding(ad, DSLITE_AFTR_EVENT_BINDING_CREATE, b);
 	return 0;
+
+unlock:
+	mutex_unlock(&bs->lock);
+	kmem_cache_free(binding_cache, b);
+	return err;
 }
 
 int aftr_binding_del_static(struct aftr_dev *ad, const struct aftr_key_out *out)
@@ -801,6 +898,19 @@ int aftr_binding_del_static(struct aftr_dev *ad, const struct aftr_key_out *out)
 	}
 	mutex_unlock(&bs->lock);
 	return err;
+}
+
+struct aftr_binding *aftr_binding_static_next(struct aftr_dev *ad, unsigned long *idx)
+{
+	return xa_find(&ad->bindings->statics, idx, ULONG_MAX, XA_PRESENT);
+}
+
+bool aftr_binding_walk_b4(struct aftr_dev *ad, const struct in6_addr *addr, u64 *pos,
+			  bool (*fn)(struct aftr_binding *b, void *arg), void *arg)
+{
+	struct aftr_b4 *b4 = aftr_b4_find(ad, addr);
+
+	return b4 && b4_walk(ad->bindings, b4, false, pos, fn, arg);
 }
 
 struct rhashtable *aftr_bindings_table(struct aftr_dev *ad)

@@ -138,6 +138,19 @@ int aftr_binding_add_static(struct aftr_dev *ad, const struct aftr_key_in *in,
 			    struct netlink_ext_ack *extack);
 int aftr_binding_del_static(struct aftr_dev *ad, const struct aftr_key_out *out);
 
+/*
+ * Dumps that resume where they stopped. aftr_binding_static_next(): the
+ * static mapping at *@idx or after it (0: the first), NULL past the last;
+ * a dump goes on from *@idx + 1. aftr_binding_walk_b4(): calls @fn on each
+ * binding of the subscriber of B4 address @addr, hold-downs included, from
+ * *@pos (0: the first), until @fn returns true; it then returns true with
+ * *@pos at that binding. Both under RCU, in the time their own entries
+ * take, not the table's.
+ */
+struct aftr_binding *aftr_binding_static_next(struct aftr_dev *ad, unsigned long *idx);
+bool aftr_binding_walk_b4(struct aftr_dev *ad, const struct in6_addr *addr, u64 *pos,
+			  bool (*fn)(struct aftr_binding *b, void *arg), void *arg);
+
 /* The inside index, for dumps (netlink.c walks it with rhashtable_walk_*). */
 struct rhashtable *aftr_bindings_table(struct aftr_dev *ad);
 unsigned int aftr_bindings_count(struct aftr_dev *ad);

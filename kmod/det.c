@@ -338,7 +338,7 @@ int aftr_det_add_doit(struct sk_buff *skb, struct genl_info *info)
 	sort(rs->r, n + 1, sizeof(*rs->r), rule_cmp, NULL);
 	rules_replace(ad, rs);
 	/* Its B4s use their range only: those paired before start again. */
-	aftr_bindings_end_b4s(ad, b4_off_rule, r);
+	aftr_genl_end_b4s(ad, b4_off_rule, r);
 	return 0;
 free:
 	kfree(r);
@@ -376,7 +376,7 @@ int aftr_det_del_doit(struct sk_buff *skb, struct genl_info *info)
 	rules_replace(ad, rs);
 	aftr_pool_det_unlist(r->pool);
 	/* Waits for the packet path first: no B4 pairs with @r after. */
-	aftr_bindings_end_b4s(ad, aftr_pool_holds, r->pool);
+	aftr_genl_end_b4s(ad, aftr_pool_holds, r->pool);
 	aftr_pool_free(r->pool);
 	kfree(r);
 	return 0;

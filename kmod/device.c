@@ -130,6 +130,8 @@ static void instance_uninit(struct net_device *dev)
 {
 	struct aftr_dev *ad = netdev_priv(dev);
 
+	/* A sweep started before the instance left the list still runs. */
+	wait_var_event(&ad->sweeps, !atomic_read(&ad->sweeps));
 	aftr_genl_dev_gone(ad);
 	state_destroy(ad);
 	kvfree(rtnl_dereference(ad->allowed));

@@ -542,6 +542,19 @@ static bool b4_denied(const struct aftr_b4 *b4, const void *arg)
 	       !aftr_b4_allowed(deny->ad, &b4->prefix);
 }
 
+void aftr_genl_end_b4s(struct aftr_dev *ad,
+		       bool (*match)(const struct aftr_b4 *b4, const void *arg),
+		       const void *arg)
+{
+	ASSERT_RTNL();
+	atomic_inc(&ad->sweeps);
+	rtnl_unlock();
+	aftr_bindings_end_b4s(ad, match, arg);
+	if (atomic_dec_and_test(&ad->sweeps))
+		wake_up_var(&ad->sweeps);
+	rtnl_lock();
+}
+
 static int b4_deny_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct aftr_dev *ad = info->user_ptr[0];
@@ -567,7 +580,7 @@ static int b4_deny_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	allowed_replace(ad, set);
 	/* After the publication, so that no new B4 appears under @p meanwhile. */
-	aftr_bindings_end_b4s(ad, b4_denied, &(struct deny_arg){ .ad = ad, .prefix = &p });
+	aftr_genl_end_b4s(ad, b4_denied, &(struct deny_arg){ .ad = ad, .prefix = &p });
 	return 0;
 }
 
@@ -637,7 +650,7 @@ static int pool_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(pool))
 		return PTR_ERR(pool);
 	/* This waits for every reader of the list first: then none can reach the pool. */
-	aftr_bindings_end_b4s(ad, aftr_pool_holds, pool);
+	aftr_genl_end_b4s(ad, aftr_pool_holds, pool);
 	aftr_pool_free(pool);
 	return 0;
 }
@@ -737,6 +750,7 @@ static int binding_flush_doit(struct sk_buff *skb, struct genl_info *info)
  * @filtered: the request may carry B4_ADDR and PROTO filters
  * @filter: what they select
  * @finished: the walk reached the end
+ * @pos: where a dump of one subscriber's bindings resumes
  * @fill: puts one object in the message; 0 also when it skips the object
  * @table: the table to walk
  */
@@ -747,6 +761,7 @@ struct table_dump {
 	bool filtered;
 	struct binding_filter filter;
 	bool finished;
+	u64 pos;
 	int (*fill)(struct sk_buff *skb, struct netlink_callback *cb,
 		    struct table_dump *td, void *obj);
 	struct rhashtable *(*table)(struct aftr_dev *ad);
@@ -833,6 +848,34 @@ static void table_dump_walk(struct sk_buff *skb, struct netlink_callback *cb,
 	rhashtable_walk_stop(&td->iter);
 }
 
+struct b4_dump_arg {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	struct table_dump *td;
+};
+
+static bool b4_dump_one(struct aftr_binding *b, void *arg)
+{
+	struct b4_dump_arg *da = arg;
+
+	return da->td->fill(da->skb, da->cb, da->td, b) != 0;
+}
+
+/*
+ * One subscriber's bindings, found through its ports, resuming at the one
+ * that did not fit: O(chunk), not a walk of the whole table per chunk.
+ */
+static void b4_dump_walk(struct sk_buff *skb, struct netlink_callback *cb,
+			 struct table_dump *td)
+{
+	struct b4_dump_arg da = { .skb = skb, .cb = cb, .td = td };
+
+	rcu_read_lock();
+	td->finished = !aftr_binding_walk_b4(td->ad, &td->filter.b4, &td->pos,
+					     b4_dump_one, &da);
+	rcu_read_unlock();
+}
+
 static int table_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct table_dump *td = table_dump_of(cb);
@@ -845,8 +888,12 @@ static int table_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	} else if (!td->ad) {
 		err = table_dump_attach(skb, cb, td);
 	}
-	if (!err && !td->finished)
-		table_dump_walk(skb, cb, td);
+	if (!err && !td->finished) {
+		if (td->filtered && td->filter.has_b4)
+			b4_dump_walk(skb, cb, td);
+		else
+			table_dump_walk(skb, cb, td);
+	}
 	rtnl_unlock();
 	return err ?: skb->len;
 }

@@ -5,6 +5,7 @@
 
 #include <net/genetlink.h>
 
+struct aftr_b4;
 struct aftr_binding;
 struct aftr_dev;
 struct aftr_prefix6;
@@ -16,6 +17,17 @@ void aftr_genl_exit(void);
 
 /* Ends the dumps walking @ad's tables, before they go. Under RTNL. */
 void aftr_genl_dev_gone(struct aftr_dev *ad);
+
+/*
+ * The end of the subscribers @match selects (aftr_bindings_end_b4s()), for
+ * a handler holding RTNL, which it drops meanwhile: a pool or prefix of a
+ * million bindings takes seconds, and neither other configuration nor the
+ * rest of the networking stack should wait for it. The instance's end
+ * waits for the sweep; after it, the handler must not touch the instance.
+ */
+void aftr_genl_end_b4s(struct aftr_dev *ad,
+		       bool (*match)(const struct aftr_b4 *b4, const void *arg),
+		       const void *arg);
 
 /* For handlers outside netlink.c: the instance of a dump, under RTNL. */
 struct aftr_dev *aftr_genl_dump_dev(struct sk_buff *skb, struct netlink_callback *cb);

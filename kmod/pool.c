@@ -698,6 +698,45 @@ void aftr_port_free(struct aftr_b4 *b4, u8 proto, __be16 port)
 	WARN_ONCE(1, "port %u is not in its B4's blocks\n", p);
 }
 
+static const u8 port_protos[PORTS_COUNT] = {
+	[PORTS_TCP] = IPPROTO_TCP, [PORTS_UDP] = IPPROTO_UDP, [PORTS_ICMP] = IPPROTO_ICMP,
+};
+
+/* A position in a B4's ports: (block, protocol) slot, then the bit. */
+#define PORT_POS(slot, bit)	((u64)(slot) << 16 | (bit))
+
+unsigned int aftr_b4_ports(struct aftr_b4 *b4, bool dead_too, u64 *pos,
+			   struct aftr_port *out, unsigned int max)
+{
+	u64 slot = *pos >> 16;
+	unsigned int bit = *pos & 0xffff, n = 0;
+	const unsigned long *map;
+	struct aftr_block *blk;
+
+	spin_lock_bh(&b4->lock);
+	if (b4->dead && !dead_too)
+		goto out;
+	for (; n < max; slot++, bit = 0) {
+		if (slot >= (u64)b4->nblocks * PORTS_COUNT)
+			break;
+		blk = b4->blocks[slot / PORTS_COUNT];
+		map = block_map(blk, slot % PORTS_COUNT);
+		for (bit = find_next_bit(map, blk->size, bit); bit < blk->size && n < max;
+		     bit = find_next_bit(map, blk->size, bit + 1)) {
+			out[n].pos = PORT_POS(slot, bit);
+			out[n].proto = port_protos[slot % PORTS_COUNT];
+			out[n++].port = htons(blk->first + bit);
+		}
+		/* Full with ports left in this map: resume at the next one. */
+		if (bit < blk->size)
+			break;
+	}
+out:
+	spin_unlock_bh(&b4->lock);
+	*pos = PORT_POS(slot, bit);
+	return n;
+}
+
 void aftr_pool_unpair(struct aftr_b4 *b4)
 {
 	struct aftr_pool_addr *pa = b4->paddr;

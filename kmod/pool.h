@@ -94,6 +94,29 @@ void aftr_port_free(struct aftr_b4 *b4, u8 proto, __be16 port);
  */
 int aftr_pool_pair_at(struct aftr_dev *ad, struct aftr_b4 *b4, __be32 ext);
 int aftr_port_reserve(struct aftr_dev *ad, struct aftr_b4 *b4, u8 proto, __be16 port);
+/**
+ * struct aftr_port - a port a B4 holds, as aftr_b4_ports() lists them
+ * @pos: where a listing resumes to give this port again
+ * @port: the port (or ICMP id)
+ * @proto: its protocol
+ */
+struct aftr_port {
+	u64 pos;
+	__be16 port;
+	u8 proto;
+};
+
+/*
+ * The ports @b4 holds in its blocks (bound or held down), from *@pos (0:
+ * the first) into @out, at most @max; returns how many, 0 at the end, and
+ * sets *@pos where to resume. Each call takes b4->lock: a B4's bindings are
+ * found in the time its ports take, not the whole table's. A dead B4's
+ * blocks go when it is freed: only the one ending it (@dead_too) may list
+ * them; for anyone else a dead B4 has none.
+ */
+unsigned int aftr_b4_ports(struct aftr_b4 *b4, bool dead_too, u64 *pos,
+			   struct aftr_port *out, unsigned int max);
+
 /* Gives back all of a B4's blocks and its pairing, when it dies. */
 void aftr_pool_unpair(struct aftr_b4 *b4);
 

@@ -113,14 +113,10 @@ static int static_fill(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-/*
- * Static mappings are few among many bindings: each part of the dump walks
- * the inside index from its start and skips the mappings sent before.
- */
+/* Resumes at the mapping after the last one sent: O(chunk), whatever else is bound. */
 int aftr_static_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	unsigned long skip = cb->args[0], n = 0;
-	struct rhashtable_iter it;
+	unsigned long idx = cb->args[0];
 	struct aftr_binding *b;
 	struct aftr_dev *ad;
 
@@ -130,19 +126,11 @@ int aftr_static_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		rtnl_unlock();
 		return PTR_ERR(ad);
 	}
-	rhashtable_walk_enter(aftr_bindings_table(ad), &it);
-	rhashtable_walk_start(&it);
-	while ((b = rhashtable_walk_next(&it))) {
-		if (IS_ERR(b) || !b->fixed || n++ < skip)
-			continue;
-		if (static_fill(skb, cb, b)) {
-			n--;
-			break;
-		}
-	}
-	rhashtable_walk_stop(&it);
-	rhashtable_walk_exit(&it);
+	rcu_read_lock();
+	while ((b = aftr_binding_static_next(ad, &idx)) && !static_fill(skb, cb, b))
+		idx++;
+	rcu_read_unlock();
 	rtnl_unlock();
-	cb->args[0] = n;
+	cb->args[0] = idx;
 	return skb->len;
 }
