@@ -377,6 +377,45 @@ print((d[0] if isinstance(d, list) else d)["binding-count"])')
 	teardown
 }
 
+# probe B4 N: N bindings of one more B4, beside the 64 the table's bindings
+# belong to (prints "sent delivered seconds").
+probe() {
+	in_ns $GEN "$SENDER" -i gen0 -M "$(mac_of $MID mid-g)" -k ipip6 -s "$1" -d $AFTR6 \
+		-A $SRV4 -H 1 -N "$2" -n "$2" >/dev/null
+}
+
+PROBE=2001:db8:100::2:0 STATICS=100
+
+# control: what the control plane costs one subscriber's worth of work in a
+# table of 1k, 100k and 1M bindings (#8 item 15): CPU seconds (the
+# kernel's share included) of a B4's dump and flush (a probe B4 with 100
+# bindings), of the dump of 100 static mappings, and of b4 deny of a
+# prefix holding one B4 of 100 bindings. Each should not grow with the
+# table. BENCH_CONTROL: other table sizes.
+wl_control() {
+	local n sec
+	for n in ${BENCH_CONTROL:-1024 102400 1048576}; do
+		contender_up ours 64 || continue
+		send_fwd ours 64 $((n / 64)) $n >/dev/null
+		for ((i = 0; i < STATICS; i++)); do
+			echo "static add dev aftr0 b4 $PROBE proto udp inner 10.0.0.1:$((1000 + i)) outer 100.64.15.1:$((30000 + i))"
+		done >/tmp/statics
+		in_ns $MID "$AFTRCTL" -batch /tmp/statics || { record control ours "bindings=$n" error statics; continue; }
+		probe $PROBE 100
+		in_ns $MID "$AFTRCTL" b4 allow dev aftr0 2001:db8:200::/64
+		probe 2001:db8:200::1 100
+		record control ours "bindings=$n" entries "$(in_ns $MID "$AFTRCTL" -j dev show aftr0 |
+			python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["binding-count"])')"
+		for sec in "show_b4 binding show dev aftr0 b4 $PROBE" "static_show static show dev aftr0" \
+			   "flush_b4 binding flush dev aftr0 b4 $PROBE" \
+			   "deny_b4 b4 deny dev aftr0 2001:db8:200::/64"; do
+			set -- $sec
+			record control ours "bindings=$n" "$1" "$(cpu_time in_ns $MID "$AFTRCTL" "${@:2}")"
+		done
+	done
+	teardown
+}
+
 # tcp: bulk TCP through a real B4 (ip6tnl) for 5 guest seconds; plain
 # carries the same softwire to SINK, which decapsulates it.
 wl_tcp() {
@@ -443,7 +482,7 @@ record meta - - kernel "$(uname -r)"
 record meta - - cpus "$(nproc)"
 record meta - - mem_kb "$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
 record meta - - cmdline "$(cat /proc/cmdline | tr -s ' ' | cut -c1-200)"
-[ $# -gt 0 ] || set -- udp return newmap tcp scale profile
+[ $# -gt 0 ] || set -- udp return newmap tcp scale control profile
 for w; do
 	declare -F "wl_$w" >/dev/null || { log "no workload $w"; exit 2; }
 done
