@@ -704,12 +704,32 @@ static int pool_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-/* The optional B4_ADDR and PROTO filters of BINDING_GET and BINDING_FLUSH. */
+/*
+ * The optional filters of BINDING_GET (all) and BINDING_FLUSH (B4_ADDR and
+ * PROTO): a port of 0 is any port of the address.
+ */
 struct binding_filter {
 	struct in6_addr b4;
 	bool has_b4;
 	u8 proto;
+	bool has_outer, has_inner;
+	__be32 outer_addr, inner_addr;
+	__be16 outer_port, inner_port;
 };
+
+/* ADDR and PORT attributes of one side; a port alone is refused. */
+static int side_parse(struct nlattr **attrs, u16 addr_type, u16 port_type, bool *has,
+		      __be32 *addr, __be16 *port, struct netlink_ext_ack *extack)
+{
+	*has = attrs[addr_type];
+	*addr = *has ? nla_get_in_addr(attrs[addr_type]) : 0;
+	*port = attrs[port_type] ? htons(nla_get_u16(attrs[port_type])) : 0;
+	if (attrs[port_type] && !*has) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[port_type], "a port filter needs its address");
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int filter_parse(struct nlattr **attrs, struct binding_filter *f,
 			struct netlink_ext_ack *extack)
@@ -725,7 +745,10 @@ static int filter_parse(struct nlattr **attrs, struct binding_filter *f,
 		NL_SET_ERR_MSG_ATTR(extack, proto, "PROTO must be TCP (6), UDP (17) or ICMP (1)");
 		return -EINVAL;
 	}
-	return 0;
+	return side_parse(attrs, DSLITE_AFTR_A_OUTER_ADDR, DSLITE_AFTR_A_OUTER_PORT,
+			  &f->has_outer, &f->outer_addr, &f->outer_port, extack) ?:
+	       side_parse(attrs, DSLITE_AFTR_A_INNER_ADDR, DSLITE_AFTR_A_INNER_PORT,
+			  &f->has_inner, &f->inner_addr, &f->inner_port, extack);
 }
 
 static int binding_flush_doit(struct sk_buff *skb, struct genl_info *info)
@@ -736,6 +759,11 @@ static int binding_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	err = filter_parse(info->attrs, &f, info->extack);
 	if (err)
 		return err;
+	/* Ignored, they would widen the flush to every binding. */
+	if (f.has_outer || f.has_inner) {
+		NL_SET_ERR_MSG_MOD(info->extack, "BINDING_FLUSH filters by B4_ADDR and PROTO only");
+		return -EOPNOTSUPP;
+	}
 	aftr_binding_flush(info->user_ptr[0], f.has_b4 ? &f.b4 : NULL, f.proto);
 	return 0;
 }
@@ -876,6 +904,47 @@ static void b4_dump_walk(struct sk_buff *skb, struct netlink_callback *cb,
 	rcu_read_unlock();
 }
 
+static const u8 outer_protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP };
+
+/*
+ * The bindings of one outside address (and port): looked up in the outside
+ * index, port by port, from the position (protocol, port) in td->pos, in
+ * O(ports asked for), whatever the table holds ("who has 198.51.100.7
+ * port 40001").
+ */
+static void outer_dump_walk(struct sk_buff *skb, struct netlink_callback *cb,
+			    struct table_dump *td)
+{
+	const struct binding_filter *f = &td->filter;
+	struct aftr_key_out key = { .addr = f->outer_addr };
+	u32 lo = f->outer_port ? ntohs(f->outer_port) : 0, hi = f->outer_port ? lo : 0xffff;
+	struct aftr_binding *b;
+	u64 pos;
+
+	rcu_read_lock();
+	for (pos = max_t(u64, td->pos, lo); pos >> 16 < ARRAY_SIZE(outer_protos); pos++) {
+		if ((pos & 0xffff) > hi) {
+			pos = ((pos >> 16) + 1) << 16 | lo;
+			if (pos >> 16 >= ARRAY_SIZE(outer_protos))
+				break;
+		}
+		key.proto = outer_protos[pos >> 16];
+		if (f->proto && f->proto != key.proto)
+			continue;
+		key.port = htons(pos & 0xffff);
+		b = aftr_binding_lookup_out(td->ad, &key);
+		if (b && td->fill(skb, cb, td, b)) {
+			td->pos = pos;
+			rcu_read_unlock();
+			return;
+		}
+		if (!(pos & 0xff))
+			cond_resched_rcu();
+	}
+	rcu_read_unlock();
+	td->finished = true;
+}
+
 static int table_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct table_dump *td = table_dump_of(cb);
@@ -891,6 +960,8 @@ static int table_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	if (!err && !td->finished) {
 		if (td->filtered && td->filter.has_b4)
 			b4_dump_walk(skb, cb, td);
+		else if (td->filtered && td->filter.has_outer)
+			outer_dump_walk(skb, cb, td);
 		else
 			table_dump_walk(skb, cb, td);
 	}
@@ -966,10 +1037,19 @@ static u32 expires_ms(const struct aftr_dev *ad, const struct aftr_binding *b)
 	return elapsed < timeout ? jiffies_to_msecs(timeout - elapsed) : 0;
 }
 
+static bool side_selected(bool has, __be32 addr, __be16 port, __be32 baddr, __be16 bport)
+{
+	return !has || (addr == baddr && (!port || port == bport));
+}
+
 static bool binding_selected(const struct binding_filter *f, const struct aftr_binding *b)
 {
 	return (!f->has_b4 || ipv6_prefix_equal(&f->b4, &b->in.b4, b->b4->plen)) &&
-	       (!f->proto || f->proto == b->in.proto);
+	       (!f->proto || f->proto == b->in.proto) &&
+	       side_selected(f->has_outer, f->outer_addr, f->outer_port, b->out.addr,
+			     b->out.port) &&
+	       side_selected(f->has_inner, f->inner_addr, f->inner_port, b->in.addr,
+			     b->in.port);
 }
 
 static int binding_fill(struct sk_buff *skb, struct netlink_callback *cb,
