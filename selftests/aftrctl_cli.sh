@@ -14,33 +14,6 @@ require_aftrctl
 tmp=$(mktemp -d)
 at_exit "rm -rf '$tmp'"
 
-# cli RC PATTERN ARGS...: aftrctl ARGS exits with RC, and its stderr is
-# empty (PATTERN "") or one line matching the extended regex PATTERN.
-cli() {
-	local rc=$1 pattern=$2 got err
-	shift 2
-	"$AFTRCTL" "$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	mapfile -t err <"$tmp/err"	# builtins only: forks are slow in the guest
-	if [ "$got" != "$rc" ]; then
-		echo "exit $got, wanted $rc; stderr: ${err[*]}"
-		return 1
-	fi
-	if [ -z "$pattern" ]; then
-		[ ${#err[@]} = 0 ] || { echo "unexpected stderr: ${err[*]}"; return 1; }
-	elif [ ${#err[@]} != 1 ] || ! [[ ${err[0]} =~ $pattern ]]; then
-		echo "stderr does not match /$pattern/: ${err[*]}"
-		return 1
-	fi
-}
-
-# bad DESCRIPTION ARGS...: refused as bad input, exit 1 with one Error line.
-bad() {
-	local what=$1
-	shift
-	check "$what: aftrctl $*" cli 1 '^Error: ' "$@"
-}
-
 # --- Part one: input refused locally -------------------------------------
 bad "unknown object" frobnicate show
 bad "ambiguous object" b show
@@ -204,6 +177,9 @@ check "overlapping pool: kernel refuses with its message" \
 check "pool del" ctl pool del dev aftr1 203.0.113.0/24
 check "deleting it again: kernel refuses" \
 	cli 2 '^Error: .+' -n "$ns" pool del dev aftr1 203.0.113.0/24
+check "pool add again" ctl pool add dev aftr1 203.0.113.0/24
+check "pool delete" ctl pool delete dev aftr1 203.0.113.0/24
+check "pool delete removed it" json 'j == []' pool show dev aftr1
 check "unknown device: kernel refuses" cli 2 '^Error: .+' -n "$ns" dev show nosuchdev
 check "block-size change without blocks" ctl dev set aftr1 block-size 128
 check "binding show with no bindings" json 'j == []' binding show proto udp

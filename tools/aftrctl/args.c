@@ -86,6 +86,32 @@ int lookup(const char *word, const void *table, size_t n, size_t stride, const c
 	return -1;
 }
 
+/* Long forms of commands, as ip(8) takes them: "delete" is "del". */
+static const struct {
+	const char *name, *to;
+} aliases[] = {
+	{ "delete", "del" },
+};
+
+/*
+ * The command of @cmds that @word names as an alias (the long form or a
+ * prefix of it longer than the short form), or else @word itself.
+ */
+static const char *unalias(const char *word, const struct command *cmds, size_t n)
+{
+	size_t len = strlen(word), i, j;
+
+	for (i = 0; i < ARRAY_SIZE(aliases); i++) {
+		if (len <= strlen(aliases[i].to) || strncmp(word, aliases[i].name, len))
+			continue;
+		for (j = 0; j < n; j++) {
+			if (!strcmp(cmds[j].name, aliases[i].to))
+				return cmds[j].name;
+		}
+	}
+	return word;
+}
+
 /* The command @a names (the first of @cmds when none does), or its help. */
 int run_command(struct args *a, const struct command *cmds, size_t n, const char *what,
 		void (*usage)(void))
@@ -94,7 +120,7 @@ int run_command(struct args *a, const struct command *cmds, size_t n, const char
 	int i = 0;
 
 	if (word) {
-		i = lookup(word, &cmds[0].name, n, sizeof(cmds[0]), what);
+		i = lookup(unalias(word, cmds, n), &cmds[0].name, n, sizeof(cmds[0]), what);
 		if (i < 0)
 			return EXIT_USAGE;
 	}

@@ -13,7 +13,7 @@
 static void usage(void)
 {
 	fputs("Usage: aftrctl det add dev DEV b4 PREFIX6 len N pool PREFIX4 [ ports MIN-MAX ]\n"
-	      "       aftrctl det del dev DEV b4 PREFIX6\n"
+	      "       aftrctl det { del | delete } dev DEV b4 PREFIX6\n"
 	      "       aftrctl det show [ dev DEV ]\n"
 	      "       aftrctl det lookup dev DEV { ADDR4 PORT | b4 ADDR6 }\n", stdout);
 }

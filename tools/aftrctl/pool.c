@@ -8,7 +8,7 @@
 static void usage(void)
 {
 	fputs("Usage: aftrctl pool add dev DEV PREFIX4 [ ports MIN-MAX ]\n"
-	      "       aftrctl pool del dev DEV PREFIX4\n"
+	      "       aftrctl pool { del | delete } dev DEV PREFIX4\n"
 	      "       aftrctl pool show [ dev DEV ]\n", stdout);
 }
 

@@ -14,7 +14,7 @@ static void usage(void)
 {
 	fputs("Usage: aftrctl static add dev DEV b4 ADDR6 proto { tcp | udp }\n"
 	      "                          inner ADDR4:PORT outer ADDR4:PORT\n"
-	      "       aftrctl static del dev DEV proto { tcp | udp } outer ADDR4:PORT\n"
+	      "       aftrctl static { del | delete } dev DEV proto { tcp | udp } outer ADDR4:PORT\n"
 	      "       aftrctl static show [ dev DEV ]\n", stdout);
 }
 
