@@ -213,6 +213,8 @@ and j[0]["outer-addr"].startswith("198.51.100.") and 2000 <= j[0]["outer-port"] 
 and 0 < j[0]["expires-ms"] <= 120000'
 check "binding show streams the binding" wait_until 5 json "$binding" binding show proto udp
 check "binding show filtered by b4" json "$binding" binding show b4 2001:db8:100::2 dev aftr0
+check "binding show proto 17 is udp" json "$binding" binding show proto 17
+check "binding show proto 6: no tcp binding" json 'j == []' binding show proto 6
 check "b4 show lists the B4" json '[(b["b4-addr"], b["endpoint"], b["binding-count"]) for b in j]
 == [("2001:db8:100::2", "2001:db8::1", 1)]' b4 show
 check "binding flush filtered" ctl binding flush dev aftr0 b4 2001:db8:100::2 proto udp

@@ -66,4 +66,25 @@ check "completion offers delete" offers pool '' -- show add del delete help
 check "completion after delete" offers pool delete '' -- dev
 check "completion after a prefix of delete" offers static dele '' -- dev proto outer
 
+# --- Protocols by number ---------------------------------------------------
+accepted "binding show proto 17" binding show proto 17
+accepted "binding flush proto 1" binding flush proto 1
+accepted "binding show proto 6" binding show dev aftr0 proto 6
+accepted "static add proto 6" static add dev aftr0 b4 2001:db8::2 proto 6 \
+	inner 192.168.1.2:80 outer 192.0.2.1:8080
+accepted "static del proto 17" static del dev aftr0 proto 17 outer 192.0.2.1:8080
+refused "a protocol aftrctl has no use for" 'protocol 47 is none of tcp \(6\), udp \(17\) or icmp \(1\)$' \
+	binding show proto 47
+refused "protocol 0" 'protocol 0 is none of' binding flush proto 0
+refused "protocol beyond 255" 'protocol 256 out of range' binding show proto 256
+refused "static by number, not tcp or udp" 'static mappings are for tcp \(6\) or udp \(17\), not icmp \(1\)$' \
+	static del dev aftr0 proto 1 outer 192.0.2.1:8080
+refused "static by name, not tcp or udp" 'static mappings are for tcp \(6\) or udp \(17\), not icmp \(1\)$' \
+	static del dev aftr0 proto icmp outer 192.0.2.1:8080
+cat >"$tmp/proto.conf" <<'EOF2'
+dev aftr0
+static b4 2001:db8::2 proto 17 inner 192.168.1.2:53 outer 192.0.2.1:5353
+EOF2
+check "a configuration file takes protocol numbers" cli 0 "" config check "$tmp/proto.conf"
+
 finish

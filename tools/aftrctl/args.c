@@ -254,10 +254,21 @@ static const struct {
 	{ "icmp", IPPROTO_ICMP },
 };
 
+/* A protocol by name (or prefix), or by number as /etc/protocols has it. */
 int parse_proto(const char *s, uint8_t *proto)
 {
-	int i = LOOKUP(s, protos, "protocol");
+	uint32_t nr;
+	int i;
 
+	if (*s >= '0' && *s <= '9') {
+		if (parse_u32(s, 0, 255, "protocol", &nr))
+			return -1;
+		if (!strcmp(proto_name((uint8_t)nr), "unknown"))
+			return usage_error("protocol %s is none of tcp (6), udp (17) or icmp (1)", s);
+		*proto = (uint8_t)nr;
+		return 0;
+	}
+	i = LOOKUP(s, protos, "protocol");
 	if (i < 0)
 		return -1;
 	*proto = protos[i].proto;

@@ -7,9 +7,9 @@
 
 static void usage(void)
 {
-	fputs("Usage: aftrctl binding show [ dev DEV ] [ b4 ADDR6 ] [ proto { tcp | udp | icmp } ]\n"
-	      "       aftrctl binding flush [ dev DEV ] [ b4 ADDR6 ] [ proto { tcp | udp | icmp } ]\n",
-	      stdout);
+	fputs("Usage: aftrctl binding show [ dev DEV ] [ b4 ADDR6 ] [ proto PROTO ]\n"
+	      "       aftrctl binding flush [ dev DEV ] [ b4 ADDR6 ] [ proto PROTO ]\n"
+	      "where  PROTO := { tcp | udp | icmp | 6 | 17 | 1 }\n", stdout);
 }
 
 /* Names of enum dslite_aftr_state, lowercase and dash-separated. */

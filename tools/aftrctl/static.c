@@ -12,10 +12,11 @@
 
 static void usage(void)
 {
-	fputs("Usage: aftrctl static add dev DEV b4 ADDR6 proto { tcp | udp }\n"
+	fputs("Usage: aftrctl static add dev DEV b4 ADDR6 proto PROTO\n"
 	      "                          inner ADDR4:PORT outer ADDR4:PORT\n"
-	      "       aftrctl static { del | delete } dev DEV proto { tcp | udp } outer ADDR4:PORT\n"
-	      "       aftrctl static show [ dev DEV ]\n", stdout);
+	      "       aftrctl static { del | delete } dev DEV proto PROTO outer ADDR4:PORT\n"
+	      "       aftrctl static show [ dev DEV ]\n"
+	      "where  PROTO := { tcp | udp | 6 | 17 }\n", stdout);
 }
 
 struct mapping {
@@ -69,7 +70,8 @@ static int parse_one(struct args *a, int kw, struct mapping *m)
 		if (value(a, "proto", &m->proto) || parse_proto(m->proto, &m->proto_nr))
 			return -1;
 		if (m->proto_nr != IPPROTO_TCP && m->proto_nr != IPPROTO_UDP)
-			return usage_error("static mappings are for tcp or udp, not %s", m->proto);
+			return usage_error("static mappings are for tcp (6) or udp (17), not %s (%u)",
+					   proto_name(m->proto_nr), m->proto_nr);
 		return 0;
 	case KW_INNER:
 		return value(a, "inner", &m->inner) ||
