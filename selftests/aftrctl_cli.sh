@@ -172,6 +172,9 @@ check "pool show, all instances" json '
 [(p["ifname"], p["prefix"], p["port-min"], p["port-max"]) for p in j] ==
 [("aftr0", "198.51.100.0/28", 2000, 2999), ("aftr1", "203.0.113.0/24", 1024, 65535)]' pool show
 check "pool show, one instance" json 'len(j) == 1 and j[0]["ifname"] == "aftr1"' pool show dev aftr1
+check "pool show NAME, without dev" json 'len(j) == 1 and j[0]["ifname"] == "aftr1"' pool show aftr1
+check "b4 allow NAME PREFIX6, without dev" ctl b4 allow aftr1 2001:db8:400::/48
+check "it reads back" json 'j[0]["allowed"] == ["2001:db8:400::/48"]' dev show aftr1
 check "overlapping pool: kernel refuses with its message" \
 	cli 2 '^Error: .+' -n "$ns" pool add dev aftr0 198.51.100.8/29
 check "pool del" ctl pool del dev aftr1 203.0.113.0/24
@@ -213,6 +216,8 @@ and j[0]["outer-addr"].startswith("198.51.100.") and 2000 <= j[0]["outer-port"] 
 and 0 < j[0]["expires-ms"] <= 120000'
 check "binding show streams the binding" wait_until 5 json "$binding" binding show proto udp
 check "binding show filtered by b4" json "$binding" binding show b4 2001:db8:100::2 dev aftr0
+check "binding show NAME, without dev" json "$binding" binding show aftr0 b4 2001:db8:100::2
+check "stats NAME, without dev" json 'len(j) == 1 and j[0]["ifname"] == "aftr0"' stats aftr0
 check "binding show proto 17 is udp" json "$binding" binding show proto 17
 check "binding show proto 6: no tcp binding" json 'j == []' binding show proto 6
 check "b4 show lists the B4" json '[(b["b4-addr"], b["endpoint"], b["binding-count"]) for b in j]

@@ -37,7 +37,7 @@ refused() {
 # (the last word being completed) offers exactly CANDIDATES, in any order.
 offers() {
 	local words=() want got
-	while [ "$1" != -- ]; do words+=("$1"); shift; done
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do words+=("$1"); shift; done
 	shift
 	want=$(printf '%s\n' "$@" | sort | xargs)
 	got=$(bash -c '_init_completion() {
@@ -45,7 +45,7 @@ offers() {
 		cur=${words[cword]} prev=${words[cword - 1]}
 	}
 	_filedir() { :; }
-	ip() { :; }	# no instances to offer
+	ip() { echo "7: aftr0: <NOARP,UP,LOWER_UP> mtu 1452"; }	# one instance
 	. "$1"
 	shift
 	COMP_WORDS=(aftrctl "$@") COMP_CWORD=$#
@@ -63,8 +63,8 @@ accepted "det delete" det delete dev aftr0 b4 2001:db8::/40
 accepted "static delete" static delete dev aftr0 proto tcp outer 192.0.2.1:80
 refused "b4 has deny, not delete" 'unknown b4 command "delete"' b4 delete dev aftr0 2001:db8::/32
 check "completion offers delete" offers pool '' -- show add del delete help
-check "completion after delete" offers pool delete '' -- dev
-check "completion after a prefix of delete" offers static dele '' -- dev proto outer
+check "completion after delete" offers pool delete '' -- dev aftr0
+check "completion after a prefix of delete" offers static dele '' -- dev aftr0 proto outer
 
 # --- Protocols by number ---------------------------------------------------
 accepted "binding show proto 17" binding show proto 17
@@ -86,5 +86,47 @@ dev aftr0
 static b4 2001:db8::2 proto 17 inner 192.168.1.2:53 outer 192.0.2.1:5353
 EOF2
 check "a configuration file takes protocol numbers" cli 0 "" config check "$tmp/proto.conf"
+
+# --- A device by its name alone, where "dev DEV" goes ---------------------
+accepted "b4 allow NAME" b4 allow aftr0 2001:db8::/32
+accepted "b4 deny, the name last" b4 deny 2001:db8::/32 aftr0
+accepted "b4 show NAME" b4 show aftr0
+accepted "pool add NAME" pool add aftr0 192.0.2.0/28 ports 1024-2047
+accepted "pool del NAME" pool del 192.0.2.0/28 aftr0
+accepted "pool show NAME" pool show aftr0
+accepted "det add NAME" det add aftr0 b4 2001:db8::/40 len 48 pool 192.0.2.0/24
+accepted "det del NAME" det del b4 2001:db8::/40 aftr0
+accepted "det lookup NAME ADDR4 PORT" det lookup aftr0 192.0.2.1 1025
+accepted "det lookup ADDR4 PORT NAME" det lookup 192.0.2.1 1025 aftr0
+accepted "det lookup NAME b4" det lookup aftr0 b4 2001:db8::1
+accepted "det show NAME" det show aftr0
+accepted "static add NAME" static add aftr0 b4 2001:db8::2 proto tcp \
+	inner 192.168.1.2:80 outer 192.0.2.1:8080
+accepted "static del NAME" static del aftr0 proto tcp outer 192.0.2.1:8080
+accepted "static show NAME" static show aftr0
+accepted "binding show NAME" binding show aftr0 proto udp
+accepted "binding flush NAME" binding flush b4 2001:db8::2 aftr0
+accepted "stats NAME" stats aftr0
+accepted "stats show NAME" stats show aftr0
+accepted "monitor NAME" monitor aftr0
+accepted "a name that is no prefix of a keyword" pool show dx
+refused "two names" 'unknown keyword "aftr1"' pool show aftr0 aftr1
+refused "a name and dev" '"dev" given twice' pool show aftr0 dev aftr1
+refused "a prefix of a keyword is the keyword" '"dev" needs a value' pool show d
+refused "an ambiguous prefix is no name" 'keyword "po" is ambiguous' det add po
+refused "a name with a dot needs dev" 'unknown keyword "aftr.1"' pool show aftr.1
+accepted "a name with a dot, with dev" pool show dev aftr.1
+cat >"$tmp/bare.conf" <<'EOF2'
+dev aftr0
+pool 192.0.2.0/28 aftr1
+EOF2
+check "a configuration file names its device once" cli 1 ':2: unknown keyword "aftr1"' \
+	config check "$tmp/bare.conf"
+check "completion offers dev and the instances" offers pool show '' -- dev aftr0
+check "completion: nothing once the device is named" offers pool show aftr0 '' --
+check "completion: no device after dev NAME" offers binding show dev aftr0 '' -- b4 proto
+check "completion: stats" offers stats '' -- show help dev aftr0
+check "completion: monitor" offers monitor '' -- syslog help dev aftr0
+check "completion: monitor NAME" offers monitor aftr0 '' -- syslog help
 
 finish

@@ -3,6 +3,7 @@
 #ifndef AFTRCTL_H
 #define AFTRCTL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,7 +56,12 @@ int run_command(struct args *a, const struct command *cmds, size_t n, const char
 		void (*usage)(void));
 
 bool is_address(const char *word);
-int parse_dev_kw(struct args *a, const char **ifname);
+/* What args_keyword() returns when the word named the device. */
+#define KW_DEVICE INT_MAX
+int args_keyword(struct args *a, const char *word, const char *const *keywords, size_t n,
+		 const char **ifname);
+#define ARGS_KEYWORD(a, word, keywords, ifname) \
+	args_keyword(a, word, &(keywords)[0], ARRAY_SIZE(keywords), ifname)
 int parse_dev_filter(struct args *a, const char **ifname);
 int parse_u32(const char *s, uint32_t min, uint32_t max, const char *what, uint32_t *out);
 int parse_ifname(const char *s, const char **out);

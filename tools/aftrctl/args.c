@@ -40,18 +40,6 @@ bool is_address(const char *word)
 	return strpbrk(word, ":./") != NULL;
 }
 
-/* The value of "dev DEV", given at most once. */
-int parse_dev_kw(struct args *a, const char **ifname)
-{
-	const char *word;
-
-	if (*ifname)
-		return usage_error("\"dev\" given twice");
-	if (args_value(a, "dev", &word))
-		return -1;
-	return parse_ifname(word, ifname);
-}
-
 /*
  * Index of @word in a table of structs whose first member is the name, by
  * exact match or else unambiguous prefix; -1 (with the error printed) if
@@ -131,15 +119,45 @@ int run_command(struct args *a, const struct command *cmds, size_t n, const char
 	return cmds[i].fn(a);
 }
 
+/*
+ * The keyword @word is of @keywords (by unambiguous prefix); "dev" is read
+ * here with its value. And as ip(8) reads "ip link show eth0", a word that
+ * is no keyword, no prefix of one and no address (is_address) names the
+ * device, if none is named yet. Returns the keyword's index, KW_DEVICE, or
+ * -1 after an error.
+ */
+int args_keyword(struct args *a, const char *word, const char *const *keywords, size_t n,
+		 const char **ifname)
+{
+	size_t len = strlen(word), i;
+	bool keyword = false;
+	int kw;
+
+	for (i = 0; i < n; i++)
+		keyword |= !strncmp(word, keywords[i], len);
+	if (!keyword && !is_address(word) && !*ifname)
+		return parse_ifname(word, ifname) ? -1 : KW_DEVICE;
+	kw = lookup(word, keywords, n, sizeof(*keywords), "keyword");
+	if (kw < 0 || strcmp(keywords[kw], "dev"))
+		return kw;
+	if (*ifname) {
+		usage_error("\"dev\" given twice");
+		return -1;
+	}
+	if (args_value(a, "dev", &word) || parse_ifname(word, ifname))
+		return -1;
+	return KW_DEVICE;
+}
+
 static const char *const dev_keyword[] = { "dev" };
 
-/* Arguments of commands whose only keyword is "dev DEV". */
+/* Arguments of commands whose only keyword is "dev DEV" ("DEV" alone too). */
 int parse_dev_filter(struct args *a, const char **ifname)
 {
 	const char *word;
 
 	while ((word = args_next(a))) {
-		if (LOOKUP_WORD(word, dev_keyword, "keyword") < 0 || parse_dev_kw(a, ifname))
+		if (ARGS_KEYWORD(a, word, dev_keyword, ifname) < 0)
 			return -1;
 	}
 	return 0;

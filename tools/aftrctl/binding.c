@@ -7,8 +7,8 @@
 
 static void usage(void)
 {
-	fputs("Usage: aftrctl binding show [ dev DEV ] [ b4 ADDR6 ] [ proto PROTO ]\n"
-	      "       aftrctl binding flush [ dev DEV ] [ b4 ADDR6 ] [ proto PROTO ]\n"
+	fputs("Usage: aftrctl binding show [ [ dev ] DEV ] [ b4 ADDR6 ] [ proto PROTO ]\n"
+	      "       aftrctl binding flush [ [ dev ] DEV ] [ b4 ADDR6 ] [ proto PROTO ]\n"
 	      "where  PROTO := { tcp | udp | icmp | 6 | 17 | 1 }\n", stdout);
 }
 
@@ -42,10 +42,8 @@ static int parse_filter(struct args *a, struct filter *f)
 	const char *word, *val;
 
 	while ((word = args_next(a))) {
-		switch (LOOKUP_WORD(word, keywords, "keyword")) {
-		case KW_DEV:
-			if (parse_dev_kw(a, &f->ifname))
-				return -1;
+		switch (ARGS_KEYWORD(a, word, keywords, &f->ifname)) {
+		case KW_DEVICE:
 			break;
 		case KW_B4:
 			if (f->has_b4)

@@ -21,7 +21,7 @@
 
 static void usage(void)
 {
-	fputs("Usage: aftrctl [ -j ] monitor [ dev DEV ] [ syslog [ SOCKET ] ]\n", stdout);
+	fputs("Usage: aftrctl [ -j ] monitor [ [ dev ] DEV ] [ syslog [ SOCKET ] ]\n", stdout);
 }
 
 /* Names of enum dslite_aftr_event; also the syslog MSGID. */
@@ -292,10 +292,8 @@ static int parse_monitor(struct args *a, struct monitor *m, const char **ifname)
 	const char *word;
 
 	while ((word = args_next(a))) {
-		switch (LOOKUP_WORD(word, keywords, "keyword")) {
-		case KW_DEV:
-			if (parse_dev_kw(a, ifname))
-				return -1;
+		switch (ARGS_KEYWORD(a, word, keywords, ifname)) {
+		case KW_DEVICE:
 			break;
 		case KW_SYSLOG:
 			if (m->syslog)

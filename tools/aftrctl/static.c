@@ -12,10 +12,10 @@
 
 static void usage(void)
 {
-	fputs("Usage: aftrctl static add dev DEV b4 ADDR6 proto PROTO\n"
+	fputs("Usage: aftrctl static add [ dev ] DEV b4 ADDR6 proto PROTO\n"
 	      "                          inner ADDR4:PORT outer ADDR4:PORT\n"
-	      "       aftrctl static { del | delete } dev DEV proto PROTO outer ADDR4:PORT\n"
-	      "       aftrctl static show [ dev DEV ]\n"
+	      "       aftrctl static { del | delete } [ dev ] DEV proto PROTO outer ADDR4:PORT\n"
+	      "       aftrctl static show [ [ dev ] DEV ]\n"
 	      "where  PROTO := { tcp | udp | 6 | 17 }\n", stdout);
 }
 
@@ -62,8 +62,6 @@ static int value(struct args *a, const char *keyword, const char **seen)
 static int parse_one(struct args *a, int kw, struct mapping *m)
 {
 	switch (kw) {
-	case KW_DEV:
-		return parse_dev_kw(a, &m->ifname);
 	case KW_B4:
 		return value(a, "b4", &m->b4) || parse_addr6(m->b4, "b4", &m->b4_addr);
 	case KW_PROTO:
@@ -90,9 +88,11 @@ static int parse_mapping(struct args *a, struct mapping *m, bool add)
 	int kw;
 
 	while ((word = args_next(a))) {
-		kw = LOOKUP_WORD(word, keywords, "keyword");
+		kw = ARGS_KEYWORD(a, word, keywords, &m->ifname);
 		if (kw < 0)
 			return -1;
+		if (kw == KW_DEVICE)
+			continue;
 		if (!add && (kw == KW_B4 || kw == KW_INNER))
 			return usage_error("\"%s\" goes with \"static add\" only", keywords[kw]);
 		if (parse_one(a, kw, m))
