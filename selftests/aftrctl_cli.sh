@@ -228,6 +228,26 @@ check "stats names every counter" json 'len(j) == 2 and j[0]["stats"]["bindings-
 all(k == k.lower() and "_" not in k for k in j[0]["stats"]) and
 "from-b4-packets" in j[0]["stats"] and "drop-icmp-error" in j[0]["stats"]' stats
 check "dev show -s adds counters" json '"stats" in j[0]' -s dev show aftr0
+# A static mapping deleted with the words of its add, checked against it.
+check "a pool for static mappings" ctl pool add aftr0 192.0.2.128/28
+check "static add, protocol by number" ctl static add aftr0 b4 2001:db8:101::5 proto 6 \
+	inner 192.168.1.5:22 outer 192.0.2.129:2222
+check "static del with another inner: refused, exit 2" \
+	cli 2 '^Error: the mapping of tcp outer 192.0.2.129:2222 has inner 192.168.1.5:22, not 192.168.1.6:22$' \
+	-n "$ns" static del aftr0 b4 2001:db8:101::5 proto tcp inner 192.168.1.6:22 \
+	outer 192.0.2.129:2222
+check "static del with a B4 of another subscriber: refused, exit 2" \
+	cli 2 '^Error: the mapping of tcp outer 192.0.2.129:2222 has b4 2001:db8:101::5, not 2001:db8:102::5 \(subscribers are /64\)$' \
+	-n "$ns" static del aftr0 b4 2001:db8:102::5 proto tcp outer 192.0.2.129:2222
+check "the mapping is still there" json 'len(j) == 1 and j[0]["inner-port"] == 22' static show aftr0
+check "static del with a B4 of the same subscriber" ctl static del aftr0 b4 2001:db8:101::9 \
+	proto 6 outer 192.0.2.129:2222
+check "the mapping is gone" json 'j == []' static show aftr0
+check "static add again" ctl static add aftr0 b4 2001:db8:101::5 proto tcp \
+	inner 192.168.1.5:22 outer 192.0.2.129:2222
+check "static delete with the add line's words" ctl static delete aftr0 b4 2001:db8:101::5 \
+	proto tcp inner 192.168.1.5:22 outer 192.0.2.129:2222
+check "the mapping is gone again" json 'j == []' static show aftr0
 check "pretty JSON parses" json 'len(j) == 2' -p dev show
 for w in "dev show" "b4 show" "pool show" "binding show" "stats" "-s dev show"; do
 	# shellcheck disable=SC2086

@@ -64,7 +64,7 @@ accepted "static delete" static delete dev aftr0 proto tcp outer 192.0.2.1:80
 refused "b4 has deny, not delete" 'unknown b4 command "delete"' b4 delete dev aftr0 2001:db8::/32
 check "completion offers delete" offers pool '' -- show add del delete help
 check "completion after delete" offers pool delete '' -- dev aftr0
-check "completion after a prefix of delete" offers static dele '' -- dev aftr0 proto outer
+check "completion after a prefix of delete" offers static dele '' -- dev aftr0 b4 proto inner outer
 
 # --- Protocols by number ---------------------------------------------------
 accepted "binding show proto 17" binding show proto 17
@@ -128,5 +128,20 @@ check "completion: no device after dev NAME" offers binding show dev aftr0 '' --
 check "completion: stats" offers stats '' -- show help dev aftr0
 check "completion: monitor" offers monitor '' -- syslog help dev aftr0
 check "completion: monitor NAME" offers monitor aftr0 '' -- syslog help
+
+# --- "static del" takes the words of its add -------------------------------
+accepted "static del with the add line's words" static del dev aftr0 b4 2001:db8::2 proto tcp \
+	inner 192.168.1.2:80 outer 192.0.2.1:8080
+accepted "static del with b4 only" static del aftr0 b4 2001:db8::2 proto udp outer 192.0.2.1:53
+refused "static del: b4 must be IPv6" 'b4 "192.0.2.1" is not an IPv6 address' \
+	static del aftr0 b4 192.0.2.1 proto tcp outer 192.0.2.1:8080
+refused "static del: inner needs its port" 'inner "192.168.1.2" is not ADDR4:PORT' \
+	static del aftr0 proto tcp inner 192.168.1.2 outer 192.0.2.1:8080
+refused "static del: inner twice" '"inner" given twice' \
+	static del aftr0 proto tcp inner 192.168.1.2:1 inner 192.168.1.2:1 outer 192.0.2.1:8080
+refused "static del still needs proto and outer" '"proto" and "outer ADDR4:PORT" are needed' \
+	static del aftr0 b4 2001:db8::2 inner 192.168.1.2:80
+check "completion: static del takes b4 and inner" offers static del aftr0 '' -- \
+	b4 proto inner outer
 
 finish

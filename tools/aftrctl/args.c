@@ -293,6 +293,18 @@ int parse_proto(const char *s, uint8_t *proto)
 	return 0;
 }
 
+/* @a and @b agree in their first @len bits. */
+bool prefix_equal(const struct in6_addr *a, const struct in6_addr *b, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++) {
+		if ((a->s6_addr[i / 8] ^ b->s6_addr[i / 8]) & (0x80 >> (i % 8)))
+			return false;
+	}
+	return true;
+}
+
 const char *proto_name(uint8_t proto)
 {
 	size_t i;

@@ -307,15 +307,7 @@ static const struct item *find(const struct conf *c, enum kind kind, const char 
 /* The same configuration, for subscribers of /@plen. */
 static bool item_same(const struct item *a, const struct item *b, unsigned int plen)
 {
-	unsigned int i;
-
-	if (strcmp(a->line + a->cmp, b->line + b->cmp))
-		return false;
-	for (i = 0; i < plen; i++) {
-		if ((a->b4.s6_addr[i / 8] ^ b->b4.s6_addr[i / 8]) & (0x80 >> (i % 8)))
-			return false;
-	}
-	return true;
+	return !strcmp(a->line + a->cmp, b->line + b->cmp) && prefix_equal(&a->b4, &b->b4, plen);
 }
 
 /* The subscriber length @c configures. */
