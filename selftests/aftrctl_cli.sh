@@ -180,6 +180,8 @@ check "overlapping pool: kernel refuses with its message" \
 check "pool del" ctl pool del dev aftr1 203.0.113.0/24
 check "deleting it again: kernel refuses" \
 	cli 2 '^Error: .+' -n "$ns" pool del dev aftr1 203.0.113.0/24
+check "a loopback pool is refused before the kernel sees it" \
+	cli 1 '^Error: pool 127.0.0.0/24 overlaps loopback 127.0.0.0/8' -n "$ns" pool add aftr1 127.0.0.0/24
 check "pool add again" ctl pool add dev aftr1 203.0.113.0/24
 check "pool delete" ctl pool delete dev aftr1 203.0.113.0/24
 check "pool delete removed it" json 'j == []' pool show dev aftr1

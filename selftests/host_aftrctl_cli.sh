@@ -144,4 +144,29 @@ refused "static del still needs proto and outer" '"proto" and "outer ADDR4:PORT"
 check "completion: static del takes b4 and inner" offers static del aftr0 '' -- \
 	b4 proto inner outer
 
+# --- Pools screened --------------------------------------------------------
+pool_refused() {
+	refused "pool $1 overlaps $2" "pool $1 overlaps $3: no pool may\$" pool add aftr0 "$1"
+}
+pool_refused 224.0.0.0/24 multicast 'multicast 224\.0\.0\.0/4'
+pool_refused 239.255.255.0/24 multicast 'multicast 224\.0\.0\.0/4'
+pool_refused 127.0.0.0/24 loopback 'loopback 127\.0\.0\.0/8'
+pool_refused 127.255.255.255/32 loopback 'loopback 127\.0\.0\.0/8'
+pool_refused 0.0.0.0/24 "this network" '"this network" 0\.0\.0\.0/8'
+pool_refused 255.255.255.255/32 broadcast 'the limited broadcast address 255\.255\.255\.255'
+pool_refused 255.255.240.0/20 broadcast 'the limited broadcast address 255\.255\.255\.255'
+pool_refused 192.0.0.0/24 DS-Lite "DS-Lite's own 192\.0\.0\.0/29 \(RFC 6333\)"
+pool_refused 192.0.0.4/30 DS-Lite "DS-Lite's own 192\.0\.0\.0/29 \(RFC 6333\)"
+pool_refused 192.0.0.7/32 DS-Lite "DS-Lite's own 192\.0\.0\.0/29 \(RFC 6333\)"
+accepted "next to DS-Lite's range" pool add aftr0 192.0.0.8/29
+accepted "next to multicast" pool add aftr0 223.255.255.0/24
+accepted "next to loopback" pool add aftr0 126.255.255.0/24
+accepted "class E below broadcast" pool add aftr0 240.0.0.0/24
+refused "det add screens its pool" 'pool 224\.0\.0\.0/24 overlaps multicast' \
+	det add aftr0 b4 2001:db8::/40 len 48 pool 224.0.0.0/24
+accepted "pool del does not screen" pool del aftr0 224.0.0.0/24
+printf 'dev aftr0\nallow 2001:db8::/32\npool 127.0.0.0/24\n' >"$tmp/pool.conf"
+check "a configuration file's pool is screened, with its line" \
+	cli 1 ':3: pool 127\.0\.0\.0/24 overlaps loopback' config check "$tmp/pool.conf"
+
 finish

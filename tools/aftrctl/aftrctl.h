@@ -68,6 +68,7 @@ int parse_ifname(const char *s, const char **out);
 int parse_addr6(const char *s, const char *what, struct in6_addr *out);
 int parse_prefix6(const char *s, struct in6_addr *addr, uint8_t *len);
 int parse_prefix4(const char *s, struct in_addr *addr, uint8_t *len);
+int check_pool(const char *s, struct in_addr addr, uint8_t len);
 int parse_ports(const char *s, uint16_t *min, uint16_t *max);
 int parse_proto(const char *s, uint8_t *proto);
 bool prefix_equal(const struct in6_addr *a, const struct in6_addr *b, unsigned int len);

@@ -237,6 +237,38 @@ int parse_prefix4(const char *s, struct in_addr *addr, uint8_t *len)
 	return 0;
 }
 
+/*
+ * Where no pool may be: addresses no host sends from, and the range
+ * DS-Lite keeps for the ends of its softwires (RFC 6333 5.7). The rest
+ * of 240.0.0.0/4 is left: Linux routes it as unicast, and some networks
+ * number hosts there.
+ */
+static const struct {
+	uint32_t addr;		/* host order */
+	uint8_t len;
+	const char *name;
+} not_pools[] = {
+	{ 0x00000000, 8, "\"this network\" 0.0.0.0/8" },
+	{ 0x7f000000, 8, "loopback 127.0.0.0/8" },
+	{ 0xc0000000, 29, "DS-Lite's own 192.0.0.0/29 (RFC 6333)" },
+	{ 0xe0000000, 4, "multicast 224.0.0.0/4" },
+	{ 0xffffffff, 32, "the limited broadcast address 255.255.255.255" },
+};
+
+/* A pool to add (pool add, det add) holds none of them. */
+int check_pool(const char *s, struct in_addr addr, uint8_t len)
+{
+	uint32_t a = ntohl(addr.s_addr), mask;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(not_pools); i++) {
+		mask = ~0U << (32 - (len < not_pools[i].len ? len : not_pools[i].len));
+		if (!((a ^ not_pools[i].addr) & mask))
+			return usage_error("pool %s overlaps %s: no pool may", s, not_pools[i].name);
+	}
+	return 0;
+}
+
 /* "MIN-MAX", or one port "N". */
 int parse_ports(const char *s, uint16_t *min, uint16_t *max)
 {

@@ -94,7 +94,8 @@ static int parse_rule(struct args *a, struct det_rule *r, bool add)
 			break;
 		case KW_POOL:
 			if (once(&r->pool, "pool", a) ||
-			    parse_prefix4(r->pool, &r->pool_addr, &r->pool_plen))
+			    parse_prefix4(r->pool, &r->pool_addr, &r->pool_plen) ||
+			    check_pool(r->pool, r->pool_addr, r->pool_plen))
 				return -1;
 			break;
 		case KW_PORTS:

@@ -29,7 +29,8 @@ static int pool_change(struct args *a, uint8_t cmd)
 		if (is_address(word)) {
 			if (prefix)
 				return usage_error("one prefix at a time (\"%s\")", word);
-			if (parse_prefix4(word, &addr, &len))
+			if (parse_prefix4(word, &addr, &len) ||
+			    (cmd == DSLITE_AFTR_CMD_POOL_ADD && check_pool(word, addr, len)))
 				return EXIT_USAGE;
 			prefix = word;
 			continue;
