@@ -169,4 +169,24 @@ printf 'dev aftr0\nallow 2001:db8::/32\npool 127.0.0.0/24\n' >"$tmp/pool.conf"
 check "a configuration file's pool is screened, with its line" \
 	cli 1 ':3: pool 127\.0\.0\.0/24 overlaps loopback' config check "$tmp/pool.conf"
 
+# --- GNU long options, and -- ---------------------------------------------
+version_line() {
+	cli 0 "" "$@" && [[ $(<"$tmp/out") == "aftrctl "*"generic netlink family"* ]]
+}
+check "--version prints the version" version_line --version
+check "-Version still does" version_line -Version
+usage_out() {
+	cli 0 "" "$@" && grep -q '^Usage: aftrctl' "$tmp/out"
+}
+check "--help prints the usage on stdout" usage_out --help
+accepted "-- ends the options" -- dev show
+accepted "options, then --" -j -- stats
+refused "after --, a dash word is no option" 'unknown object "-j"' -- -j stats
+usage_err() {
+	"$AFTRCTL" "$@" >"$tmp/out" 2>"$tmp/err"
+	[ $? = 1 ] && [ ! -s "$tmp/out" ] && grep -q '^Usage: aftrctl' "$tmp/err"
+}
+check "-- alone: the usage on stderr, exit 1" usage_err --
+check "completion offers --version and --help" offers --h -- --help
+
 finish

@@ -76,7 +76,8 @@ static void usage(FILE *f)
 	      "where  OBJECT := { dev | b4 | pool | det | static | binding | stats | monitor |\n"
 	      "                   config }\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NETNS |\n"
-	      "                    -V[ersion] | -h[elp] }\n", f);
+	      "                    -V[ersion] | -h[elp] }\n"
+	      "Options take one dash or two (--version, --help); -- ends them.\n", f);
 }
 
 static int do_help(struct args *a)
@@ -212,7 +213,7 @@ static int print_version(void)
 }
 
 enum option { OPT_JSON, OPT_PRETTY, OPT_STATS, OPT_NETNS, OPT_BATCH, OPT_FORCE,
-	      OPT_VERSION, OPT_HELP };
+	      OPT_VERSION, OPT_GNU_VERSION, OPT_HELP };
 
 static const char *const options[] = {
 	[OPT_JSON] = "json",
@@ -222,6 +223,7 @@ static const char *const options[] = {
 	[OPT_BATCH] = "batch",
 	[OPT_FORCE] = "force",
 	[OPT_VERSION] = "Version",
+	[OPT_GNU_VERSION] = "version",	/* --version, as GNU tools take it */
 	[OPT_HELP] = "help",
 };
 
@@ -235,6 +237,8 @@ int main(int argc, char **argv)
 
 	while ((opt = args_peek(&a)) && opt[0] == '-' && opt[1]) {
 		args_next(&a);
+		if (!strcmp(opt, "--"))
+			break;		/* the end of the options */
 		opt += opt[1] == '-' ? 2 : 1;	/* --json works too */
 		switch (LOOKUP_WORD(opt, options, "option")) {
 		case OPT_JSON:
@@ -258,6 +262,7 @@ int main(int argc, char **argv)
 			force = true;
 			break;
 		case OPT_VERSION:
+		case OPT_GNU_VERSION:
 			return print_version();
 		case OPT_HELP:
 			usage(stdout);
