@@ -189,4 +189,52 @@ usage_err() {
 check "-- alone: the usage on stderr, exit 1" usage_err --
 check "completion offers --version and --help" offers --h -- --help
 
+# --- Batch files: quotes, continued lines, comments -----------------------
+# batch CONTENT RC PATTERN: a batch file of CONTENT (printf's format) ends
+# with RC and one error matching PATTERN, which names the file and line.
+batch() {
+	printf "$1" >"$tmp/batch"
+	cli "$2" "^Error: $tmp/batch:$3" -batch "$tmp/batch"
+}
+check "single quotes group" batch "'pool' 'show' 'aftr0'\n" 2 '1: dslite_aftr module not loaded'
+check "double quotes: an empty word" batch 'pool show ""\n' 1 '1: unknown keyword ""$'
+check "double quotes: \\\" inside" batch 'pool show aftr0 "a\\"b"\n' 1 '1: unknown keyword "a"b"$'
+check "# inside quotes is no comment" batch 'pool add dev aftr0 "10.0.0.0/8#x"\n' \
+	1 '1: prefix length "8#x" is not a number$'
+check "# outside quotes is" batch 'pool add dev aftr0 10.0.0.0/8#x\n' 1 '1: pool 10.0.0.0/8 is too large'
+check "a backslash keeps a blank" batch 'pool show a\\ b\n' 1 '1: "a b" is not a valid device name$'
+check "backslash-newline continues, the error names the first line" \
+	batch '# a comment\npool add dev aftr0 \\\n\t10.0.0.0/8 \\\n\tports 1-2\n' \
+	1 '2: pool 10.0.0.0/8 is too large'
+check "continued inside double quotes" batch 'pool show "aft\\\nr0" x\n' 1 '1: unknown keyword "x"$'
+check "a quote left open" batch '# one\npool show "aftr0\n' 1 '2: a quote is not closed: "$'
+check "CRLF lines" batch 'pool show aftr0\r\n' 2 '1: dslite_aftr module not loaded'
+later_lines() {
+	printf 'pool show \\\n  aftr0 # one\n\npool add dev aftr0 \\\n 10.0.0.0/8\npool show x y\n' \
+		>"$tmp/batch"
+	"$AFTRCTL" -force -batch "$tmp/batch" 2>"$tmp/err"
+	[ $? = 2 ] && diff -u - "$tmp/err" <<EOF2
+Error: $tmp/batch:1: dslite_aftr module not loaded (try: modprobe dslite_aftr)
+Error: $tmp/batch:4: pool 10.0.0.0/8 is too large: the shortest prefix is /20
+Error: $tmp/batch:6: unknown keyword "y"
+EOF2
+}
+check "-force: each error names its command's first line" later_lines
+from_stdin() {
+	printf 'pool show \\\n  "aftr0" extra\n' | cli 1 '^Error: -:1: unknown keyword "extra"$' -batch -
+}
+check "standard input, continued" from_stdin
+cat >"$tmp/quoted.conf" <<'EOF2'
+dev aftr0
+set endpoint 2001:db8::1 \
+	timeout udp 600	# the comment of a continued statement
+pool "198.51.100.0/28" ports '1024-65535'
+static b4 2001:db8::2 proto tcp \
+	inner 192.168.1.2:80 outer 198.51.100.1:8080
+EOF2
+check "a configuration file with quotes and continued lines" cli 0 "" config check "$tmp/quoted.conf"
+printf 'dev aftr0\nallow \\\n  "2001:db8::/32 # no comment"\n' >"$tmp/quoted.conf"
+check "a configuration file's error names the statement's first line" \
+	cli 1 ':2: prefix length "32 # no comment" is not a number$' config check "$tmp/quoted.conf"
+
 finish

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <netinet/in.h>
 #include <net/if.h>
@@ -32,6 +33,20 @@ void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void location_set(const char *name, unsigned long line);
 /* Runs one command given as words, as from the command line. */
 int run_words(int argc, char **argv);
+
+/* reader.c: files of commands or statements, a statement at a time */
+struct reader {
+	FILE *f;
+	const char *name;
+	unsigned long line;	/* lines read so far */
+	unsigned long start;	/* the line the statement starts on */
+	char *text, *out, *line_buf;
+	size_t len, line_cap;
+};
+
+int reader_open(struct reader *r, const char *name);
+int reader_next(struct reader *r, char **words, int max);
+void reader_close(struct reader *r);
 
 /* args.c: walking the words of one command, and checking them */
 struct args {

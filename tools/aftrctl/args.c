@@ -179,9 +179,11 @@ int parse_u32(const char *s, uint32_t min, uint32_t max, const char *what, uint3
 	return 0;
 }
 
+/* As the kernel's dev_valid_name(): quoted words may hold blanks. */
 int parse_ifname(const char *s, const char **out)
 {
-	if (!*s || strlen(s) >= IF_NAMESIZE || strchr(s, '/'))
+	if (!*s || strlen(s) >= IF_NAMESIZE || strpbrk(s, "/: \t\r\n\v\f") ||
+	    !strcmp(s, ".") || !strcmp(s, ".."))
 		return usage_error("\"%s\" is not a valid device name", s);
 	*out = s;
 	return 0;

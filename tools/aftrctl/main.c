@@ -119,49 +119,23 @@ int run_words(int argc, char **argv)
 	return ret;
 }
 
-/* Split a line into words at blanks; '#' starts a comment. */
-static int split(char *line, char **words, int max)
-{
-	char *save, *w;
-	int n = 0;
-
-	line[strcspn(line, "#\n")] = '\0';
-	for (w = strtok_r(line, " \t\r", &save); w; w = strtok_r(NULL, " \t\r", &save)) {
-		if (n == max)
-			return -1;
-		words[n++] = w;
-	}
-	return n;
-}
-
-/* Run each line of @name; stop at the first failure unless @force. */
+/* Run each command of @name; stop at the first failure unless @force. */
 static int run_batch(const char *name, bool force)
 {
-	FILE *f = strcmp(name, "-") ? fopen(name, "r") : stdin;
-	char *line = NULL, *words[256];
-	size_t cap = 0;
+	struct reader r;
+	char *words[256];
 	int n, ret, worst = EXIT_OK;
 
-	if (!f)
-		return usage_error("cannot open batch file \"%s\": %s", name, strerror(errno));
-	batch_name = name;
-	for (batch_line = 1; getline(&line, &cap, f) >= 0; batch_line++) {
-		n = split(line, words, ARRAY_SIZE(words));
-		if (n < 0)
-			ret = usage_error("too many words");
-		else if (n == 0)
-			continue;
-		else
-			ret = run_words(n, words);
+	if (reader_open(&r, name))
+		return EXIT_USAGE;
+	while ((n = reader_next(&r, words, ARRAY_SIZE(words)))) {
+		ret = n < 0 ? EXIT_USAGE : run_words(n, words);
 		if (ret > worst)
 			worst = ret;
 		if (ret && !force)
 			break;
 	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
-	batch_name = NULL;
+	reader_close(&r);
 	return worst;
 }
 
