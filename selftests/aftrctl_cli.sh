@@ -250,6 +250,20 @@ check "static add again" ctl static add aftr0 b4 2001:db8:101::5 proto tcp \
 check "static delete with the add line's words" ctl static delete aftr0 b4 2001:db8:101::5 \
 	proto tcp inner 192.168.1.5:22 outer 192.0.2.129:2222
 check "the mapping is gone again" json 'j == []' static show aftr0
+# With -j, a command the kernel refuses prints nothing on stdout, even one
+# that began its array; in a batch, the commands before it print theirs.
+check "-j det lookup the kernel refuses: nothing on stdout" \
+	quiet_failure 2 -n "$ns" -j det lookup aftr0 192.0.2.1 1025
+check "-p the same" quiet_failure 2 -n "$ns" -p det lookup aftr0 b4 2001:db8:100::2
+printf 'pool show aftr0\ndet lookup aftr0 192.0.2.1 1025\nstats aftr1\n' >"$tmp/jbatch"
+jbatch() {
+	ctl -j -batch "$tmp/jbatch" >"$tmp/json" 2>/dev/null
+	[ $? = 2 ] && python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+sys.exit(0 if sorted(p["prefix"] for p in j) == ["192.0.2.128/28", "198.51.100.0/28"] else 1)' \
+		"$tmp/json"
+}
+check "-j -batch: the output of the commands before the failure, no more" jbatch
 check "pretty JSON parses" json 'len(j) == 2' -p dev show
 for w in "dev show" "b4 show" "pool show" "binding show" "stats" "-s dev show"; do
 	# shellcheck disable=SC2086

@@ -237,4 +237,17 @@ printf 'dev aftr0\nallow \\\n  "2001:db8::/32 # no comment"\n' >"$tmp/quoted.con
 check "a configuration file's error names the statement's first line" \
 	cli 1 ':2: prefix length "32 # no comment" is not a number$' config check "$tmp/quoted.conf"
 
+# --- With -j, nothing on stdout when a command fails -----------------------
+check "-j det lookup, failing after its array began: no output" \
+	quiet_failure 2 -j det lookup dev aftr0 192.0.2.1 1025
+check "-p det lookup: the same" quiet_failure 2 -p det lookup dev aftr0 b4 2001:db8::1
+check "-j stats, failing: no output" quiet_failure 2 -j stats
+check "-j, refused input: no output" quiet_failure 1 -j pool show aftr0 aftr1
+printf 'det lookup dev aftr0 192.0.2.1 1025\nstats\n' >"$tmp/batch"
+batch_quiet() {
+	"$AFTRCTL" -j -force -batch "$tmp/batch" >"$tmp/out" 2>/dev/null
+	[ $? = 2 ] && [ ! -s "$tmp/out" ]
+}
+check "-j -batch -force: failing commands print nothing" batch_quiet
+
 finish

@@ -205,6 +205,15 @@ bad() {
 	check "$what: aftrctl $*" cli 1 '^Error: ' "$@"
 }
 
+# quiet_failure RC ARGS...: aftrctl ARGS fails with RC, an error on stderr
+# and not a byte on stdout.
+quiet_failure() {
+	local rc=$1
+	shift
+	cli "$rc" '^Error: ' "$@" || return
+	[ ! -s "$tmp/out" ] || { echo "stdout: $(<"$tmp/out")"; return 1; }
+}
+
 # Module helpers.
 module_loaded() {
 	[ -d "/sys/module/$MODULE" ]

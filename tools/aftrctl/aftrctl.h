@@ -128,7 +128,9 @@ void out_attr_str(const char *key, const char *fmt, const struct nlattr *attr);
 void out_prefix(const char *key, const char *fmt, const struct nlattr *nest);
 void out_attr_u32(const char *key, const char *fmt, const struct nlattr *attr);
 void out_attr_u16(const char *key, const char *fmt, const struct nlattr *attr);
-void out_end(void);
+void out_begin(void);
+void out_flush(void);
+void out_end(int ret);
 
 /* One file per object. */
 int do_dev(struct args *a);

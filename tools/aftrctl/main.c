@@ -114,8 +114,9 @@ int run_words(int argc, char **argv)
 	i = LOOKUP(word, objects, "object");
 	if (i < 0)
 		return EXIT_USAGE;
+	out_begin();
 	ret = objects[i].fn(&a);
-	out_end();
+	out_end(ret);
 	return ret;
 }
 

@@ -148,7 +148,7 @@ static void print_event(const char *time, uint64_t ns, const char *event, const 
 	}
 	out_text("\n");
 	out_obj_end();
-	out_end();
+	out_flush();
 }
 
 /* Appends PARAM="VALUE" with '"', '\' and ']' escaped (RFC 5424 6.3.3). */
@@ -190,7 +190,7 @@ static void syslog_emit(struct monitor *m, const char *line)
 
 	if (!m->socket_path) {
 		printf("%s\n", line);
-		out_end();
+		out_flush();
 		return;
 	}
 	if (m->fd >= 0 && send(m->fd, line, len, 0) == (ssize_t)len)
