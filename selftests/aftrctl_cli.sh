@@ -218,6 +218,22 @@ and j[0]["outer-addr"].startswith("198.51.100.") and 2000 <= j[0]["outer-port"] 
 and 0 < j[0]["expires-ms"] <= 120000'
 check "binding show streams the binding" wait_until 5 json "$binding" binding show proto udp
 check "binding show filtered by b4" json "$binding" binding show b4 2001:db8:100::2 dev aftr0
+# "Who has this external address and port now?", and the inner side.
+by_address() {
+	local addr port
+	ctl -j binding show proto udp >"$tmp/b" &&
+	read -r addr port < <(python3 -c 'import json, sys
+b = json.load(open(sys.argv[1]))[0]
+print(b["outer-addr"], b["outer-port"])' "$tmp/b") || return
+	json "$binding" binding show outer "$addr:$port" &&
+	json "$binding" binding show aftr0 outer "$addr" &&
+	json 'j == []' binding show outer "$addr:$((port % 65535 + 1))" &&
+	json 'j == []' binding show outer 192.0.2.200 &&
+	json "$binding" binding show inner 192.168.1.2:40000 outer "$addr:$port" &&
+	json "$binding" binding show inner 192.168.1.2 &&
+	json 'j == []' binding show inner 192.168.1.2:40001
+}
+check "binding show outer/inner ADDR4[:PORT]" by_address
 check "binding show NAME, without dev" json "$binding" binding show aftr0 b4 2001:db8:100::2
 check "stats NAME, without dev" json 'len(j) == 1 and j[0]["ifname"] == "aftr0"' stats aftr0
 check "binding show proto 17 is udp" json "$binding" binding show proto 17

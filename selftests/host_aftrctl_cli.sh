@@ -124,7 +124,7 @@ check "a configuration file names its device once" cli 1 ':2: unknown keyword "a
 	config check "$tmp/bare.conf"
 check "completion offers dev and the instances" offers pool show '' -- dev aftr0
 check "completion: nothing once the device is named" offers pool show aftr0 '' --
-check "completion: no device after dev NAME" offers binding show dev aftr0 '' -- b4 proto
+check "completion: no device after dev NAME" offers binding flush dev aftr0 '' -- b4 proto
 check "completion: stats" offers stats '' -- show help dev aftr0
 check "completion: monitor" offers monitor '' -- syslog help dev aftr0
 check "completion: monitor NAME" offers monitor aftr0 '' -- syslog help
@@ -249,5 +249,19 @@ batch_quiet() {
 	[ $? = 2 ] && [ ! -s "$tmp/out" ]
 }
 check "-j -batch -force: failing commands print nothing" batch_quiet
+
+# --- binding show outer/inner ADDR4[:PORT] ----------------------------------
+accepted "binding show outer ADDR4:PORT" binding show outer 198.51.100.7:40001
+accepted "binding show outer ADDR4" binding show aftr0 outer 198.51.100.7
+accepted "binding show inner ADDR4:PORT, ICMP identifier 0" binding show inner 192.168.1.2:0 proto 1
+accepted "binding show with every filter" binding show aftr0 b4 2001:db8::2 proto udp \
+	outer 198.51.100.7:40001 inner 192.168.1.2:5000
+refused "outer must be IPv4" 'outer "2001:db8::1" is not ADDR4\[:PORT\]$' binding show outer 2001:db8::1
+refused "outer port beyond 65535" 'port 70000 out of range \[0, 65535\]$' \
+	binding show outer 198.51.100.7:70000
+refused "inner twice" '"inner" given twice$' binding show inner 10.0.0.1 inner 10.0.0.2
+refused "binding flush outer" '"outer" goes with "binding show" only' binding flush outer 198.51.100.7
+check "completion: binding show offers outer and inner" offers binding show dev aftr0 '' -- \
+	b4 proto outer inner
 
 finish

@@ -85,6 +85,8 @@ int parse_prefix6(const char *s, struct in6_addr *addr, uint8_t *len);
 int parse_prefix4(const char *s, struct in_addr *addr, uint8_t *len);
 int check_pool(const char *s, struct in_addr addr, uint8_t len);
 int parse_ports(const char *s, uint16_t *min, uint16_t *max);
+int parse_addr_port(const char *s, const char *what, uint32_t min_port, bool port_optional,
+		    struct in_addr *addr, int *port);
 int parse_proto(const char *s, uint8_t *proto);
 bool prefix_equal(const struct in6_addr *a, const struct in6_addr *b, unsigned int len);
 const char *proto_name(uint8_t proto);

@@ -266,8 +266,35 @@ int check_pool(const char *s, struct in_addr addr, uint8_t len)
 	for (i = 0; i < ARRAY_SIZE(not_pools); i++) {
 		mask = ~0U << (32 - (len < not_pools[i].len ? len : not_pools[i].len));
 		if (!((a ^ not_pools[i].addr) & mask))
-			return usage_error("pool %s overlaps %s: no pool may", s, not_pools[i].name);
+			return usage_error("pool %s overlaps %s: no pool may", s,
+					   not_pools[i].name);
 	}
+	return 0;
+}
+
+/*
+ * "ADDR4:PORT", the port @min_port to 65535; with @port_optional, "ADDR4"
+ * alone too, *port then -1.
+ */
+int parse_addr_port(const char *s, const char *what, uint32_t min_port, bool port_optional,
+		    struct in_addr *addr, int *port)
+{
+	const char *colon = strrchr(s, ':');
+	const char *form = port_optional ? "ADDR4[:PORT]" : "ADDR4:PORT";
+	char buf[INET_ADDRSTRLEN];
+	uint32_t p;
+
+	*port = -1;
+	if ((!colon && !port_optional) ||
+	    (colon ? (size_t)(colon - s) : strlen(s)) >= sizeof(buf))
+		return usage_error("%s \"%s\" is not %s", what, s, form);
+	snprintf(buf, sizeof(buf), "%.*s", colon ? (int)(colon - s) : (int)strlen(s), s);
+	if (inet_pton(AF_INET, buf, addr) != 1)
+		return usage_error("%s \"%s\" is not %s", what, s, form);
+	if (colon && parse_u32(colon + 1, min_port, 65535, "port", &p))
+		return -1;
+	if (colon)
+		*port = (int)p;
 	return 0;
 }
 
@@ -316,7 +343,8 @@ int parse_proto(const char *s, uint8_t *proto)
 		if (parse_u32(s, 0, 255, "protocol", &nr))
 			return -1;
 		if (!strcmp(proto_name((uint8_t)nr), "unknown"))
-			return usage_error("protocol %s is none of tcp (6), udp (17) or icmp (1)", s);
+			return usage_error("protocol %s is none of tcp (6), udp (17) or icmp (1)",
+					   s);
 		*proto = (uint8_t)nr;
 		return 0;
 	}

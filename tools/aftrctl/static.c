@@ -34,20 +34,12 @@ static const char *const keywords[] = {
 	[KW_OUTER] = "outer",
 };
 
-/* "A.B.C.D:PORT", port 1 to 65535. */
-static int parse_addr_port(const char *s, const char *what, struct in_addr *addr,
-			   uint16_t *port)
+/* "ADDR4:PORT" of a mapping: a port 1 to 65535. */
+static int mapping_addr(const char *s, const char *what, struct in_addr *addr, uint16_t *port)
 {
-	const char *colon = strrchr(s, ':');
-	char buf[INET_ADDRSTRLEN];
-	uint32_t p;
+	int p;
 
-	if (!colon || (size_t)(colon - s) >= sizeof(buf))
-		return usage_error("%s \"%s\" is not ADDR4:PORT", what, s);
-	snprintf(buf, sizeof(buf), "%.*s", (int)(colon - s), s);
-	if (inet_pton(AF_INET, buf, addr) != 1)
-		return usage_error("%s \"%s\" is not ADDR4:PORT", what, s);
-	if (parse_u32(colon + 1, 1, 65535, "port", &p))
+	if (parse_addr_port(s, what, 1, false, addr, &p))
 		return -1;
 	*port = (uint16_t)p;
 	return 0;
@@ -69,15 +61,15 @@ static int parse_one(struct args *a, int kw, struct mapping *m)
 		if (value(a, "proto", &m->proto) || parse_proto(m->proto, &m->proto_nr))
 			return -1;
 		if (m->proto_nr != IPPROTO_TCP && m->proto_nr != IPPROTO_UDP)
-			return usage_error("static mappings are for tcp (6) or udp (17), not %s (%u)",
-					   proto_name(m->proto_nr), m->proto_nr);
+			return usage_error("static mappings are for tcp (6) or udp (17), "
+					   "not %s (%u)", proto_name(m->proto_nr), m->proto_nr);
 		return 0;
 	case KW_INNER:
 		return value(a, "inner", &m->inner) ||
-		       parse_addr_port(m->inner, "inner", &m->inner_addr, &m->inner_port);
+		       mapping_addr(m->inner, "inner", &m->inner_addr, &m->inner_port);
 	case KW_OUTER:
 		return value(a, "outer", &m->outer) ||
-		       parse_addr_port(m->outer, "outer", &m->outer_addr, &m->outer_port);
+		       mapping_addr(m->outer, "outer", &m->outer_addr, &m->outer_port);
 	}
 	return -1;
 }
@@ -196,8 +188,8 @@ static int check_mapping(const struct mapping *m)
 				    inet_ntop(AF_INET, &f.inner, buf, sizeof(buf)), f.inner_port,
 				    m->inner);
 	if (m->b4 && !prefix_equal(&f.b4, &m->b4_addr, f.plen))
-		return kernel_error("the mapping of %s outer %s has b4 %s, not %s (subscribers are /%u)",
-				    proto_name(m->proto_nr), m->outer,
+		return kernel_error("the mapping of %s outer %s has b4 %s, not %s "
+				    "(subscribers are /%u)", proto_name(m->proto_nr), m->outer,
 				    inet_ntop(AF_INET6, &f.b4, buf, sizeof(buf)), m->b4, f.plen);
 	return 0;
 }
