@@ -209,6 +209,7 @@ check "backslash-newline continues, the error names the first line" \
 check "continued inside double quotes" batch 'pool show "aft\\\nr0" x\n' 1 '1: unknown keyword "x"$'
 check "a quote left open" batch '# one\npool show "aftr0\n' 1 '2: a quote is not closed: "$'
 check "CRLF lines" batch 'pool show aftr0\r\n' 2 '1: dslite_aftr module not loaded'
+check "CRLF lines, continued" batch 'pool show \\\r\n aftr0 x\r\n' 1 '1: unknown keyword "x"$'
 later_lines() {
 	printf 'pool show \\\n  aftr0 # one\n\npool add dev aftr0 \\\n 10.0.0.0/8\npool show x y\n' \
 		>"$tmp/batch"

@@ -117,7 +117,7 @@ static bool read_line(struct reader *r)
 		return false;
 	r->line++;
 	if (n >= 2 && !strcmp(r->line_buf + n - 2, "\r\n"))
-		r->line_buf[--n - 1] = '\n';	/* CRLF: the \r is no word's */
+		strcpy(r->line_buf + --n - 1, "\n");	/* CRLF: the \r is no word's */
 	p = realloc(r->text, r->len + (size_t)n + 1);
 	if (!p || !(r->out = realloc(r->out, r->len + (size_t)n + 1))) {
 		perror("aftrctl");
