@@ -14,33 +14,6 @@ require_aftrctl
 tmp=$(mktemp -d)
 at_exit "rm -rf '$tmp'"
 
-# cli RC PATTERN ARGS...: aftrctl ARGS exits with RC, and its stderr is
-# empty (PATTERN "") or one line matching the extended regex PATTERN.
-cli() {
-	local rc=$1 pattern=$2 got err
-	shift 2
-	"$AFTRCTL" "$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	mapfile -t err <"$tmp/err"	# builtins only: forks are slow in the guest
-	if [ "$got" != "$rc" ]; then
-		echo "exit $got, wanted $rc; stderr: ${err[*]}"
-		return 1
-	fi
-	if [ -z "$pattern" ]; then
-		[ ${#err[@]} = 0 ] || { echo "unexpected stderr: ${err[*]}"; return 1; }
-	elif [ ${#err[@]} != 1 ] || ! [[ ${err[0]} =~ $pattern ]]; then
-		echo "stderr does not match /$pattern/: ${err[*]}"
-		return 1
-	fi
-}
-
-# bad DESCRIPTION ARGS...: refused as bad input, exit 1 with one Error line.
-bad() {
-	local what=$1
-	shift
-	check "$what: aftrctl $*" cli 1 '^Error: ' "$@"
-}
-
 # --- Part one: input refused locally -------------------------------------
 bad "unknown object" frobnicate show
 bad "ambiguous object" b show
@@ -199,11 +172,19 @@ check "pool show, all instances" json '
 [(p["ifname"], p["prefix"], p["port-min"], p["port-max"]) for p in j] ==
 [("aftr0", "198.51.100.0/28", 2000, 2999), ("aftr1", "203.0.113.0/24", 1024, 65535)]' pool show
 check "pool show, one instance" json 'len(j) == 1 and j[0]["ifname"] == "aftr1"' pool show dev aftr1
+check "pool show NAME, without dev" json 'len(j) == 1 and j[0]["ifname"] == "aftr1"' pool show aftr1
+check "b4 allow NAME PREFIX6, without dev" ctl b4 allow aftr1 2001:db8:400::/48
+check "it reads back" json 'j[0]["allowed"] == ["2001:db8:400::/48"]' dev show aftr1
 check "overlapping pool: kernel refuses with its message" \
 	cli 2 '^Error: .+' -n "$ns" pool add dev aftr0 198.51.100.8/29
 check "pool del" ctl pool del dev aftr1 203.0.113.0/24
 check "deleting it again: kernel refuses" \
 	cli 2 '^Error: .+' -n "$ns" pool del dev aftr1 203.0.113.0/24
+check "a loopback pool is refused before the kernel sees it" \
+	cli 1 '^Error: pool 127.0.0.0/24 overlaps loopback 127.0.0.0/8' -n "$ns" pool add aftr1 127.0.0.0/24
+check "pool add again" ctl pool add dev aftr1 203.0.113.0/24
+check "pool delete" ctl pool delete dev aftr1 203.0.113.0/24
+check "pool delete removed it" json 'j == []' pool show dev aftr1
 check "unknown device: kernel refuses" cli 2 '^Error: .+' -n "$ns" dev show nosuchdev
 check "block-size change without blocks" ctl dev set aftr1 block-size 128
 check "binding show with no bindings" json 'j == []' binding show proto udp
@@ -237,6 +218,26 @@ and j[0]["outer-addr"].startswith("198.51.100.") and 2000 <= j[0]["outer-port"] 
 and 0 < j[0]["expires-ms"] <= 120000'
 check "binding show streams the binding" wait_until 5 json "$binding" binding show proto udp
 check "binding show filtered by b4" json "$binding" binding show b4 2001:db8:100::2 dev aftr0
+# "Who has this external address and port now?", and the inner side.
+by_address() {
+	local addr port
+	ctl -j binding show proto udp >"$tmp/b" &&
+	read -r addr port < <(python3 -c 'import json, sys
+b = json.load(open(sys.argv[1]))[0]
+print(b["outer-addr"], b["outer-port"])' "$tmp/b") || return
+	json "$binding" binding show outer "$addr:$port" &&
+	json "$binding" binding show aftr0 outer "$addr" &&
+	json 'j == []' binding show outer "$addr:$((port % 65535 + 1))" &&
+	json 'j == []' binding show outer 192.0.2.200 &&
+	json "$binding" binding show inner 192.168.1.2:40000 outer "$addr:$port" &&
+	json "$binding" binding show inner 192.168.1.2 &&
+	json 'j == []' binding show inner 192.168.1.2:40001
+}
+check "binding show outer/inner ADDR4[:PORT]" by_address
+check "binding show NAME, without dev" json "$binding" binding show aftr0 b4 2001:db8:100::2
+check "stats NAME, without dev" json 'len(j) == 1 and j[0]["ifname"] == "aftr0"' stats aftr0
+check "binding show proto 17 is udp" json "$binding" binding show proto 17
+check "binding show proto 6: no tcp binding" json 'j == []' binding show proto 6
 check "b4 show lists the B4" json '[(b["b4-addr"], b["endpoint"], b["binding-count"]) for b in j]
 == [("2001:db8:100::2", "2001:db8::1", 1)]' b4 show
 check "binding flush filtered" ctl binding flush dev aftr0 b4 2001:db8:100::2 proto udp
@@ -245,6 +246,40 @@ check "stats names every counter" json 'len(j) == 2 and j[0]["stats"]["bindings-
 all(k == k.lower() and "_" not in k for k in j[0]["stats"]) and
 "from-b4-packets" in j[0]["stats"] and "drop-icmp-error" in j[0]["stats"]' stats
 check "dev show -s adds counters" json '"stats" in j[0]' -s dev show aftr0
+# A static mapping deleted with the words of its add, checked against it.
+check "a pool for static mappings" ctl pool add aftr0 192.0.2.128/28
+check "static add, protocol by number" ctl static add aftr0 b4 2001:db8:101::5 proto 6 \
+	inner 192.168.1.5:22 outer 192.0.2.129:2222
+check "static del with another inner: refused, exit 2" \
+	cli 2 '^Error: the mapping of tcp outer 192.0.2.129:2222 has inner 192.168.1.5:22, not 192.168.1.6:22$' \
+	-n "$ns" static del aftr0 b4 2001:db8:101::5 proto tcp inner 192.168.1.6:22 \
+	outer 192.0.2.129:2222
+check "static del with a B4 of another subscriber: refused, exit 2" \
+	cli 2 '^Error: the mapping of tcp outer 192.0.2.129:2222 has b4 2001:db8:101::5, not 2001:db8:102::5 \(subscribers are /64\)$' \
+	-n "$ns" static del aftr0 b4 2001:db8:102::5 proto tcp outer 192.0.2.129:2222
+check "the mapping is still there" json 'len(j) == 1 and j[0]["inner-port"] == 22' static show aftr0
+check "static del with a B4 of the same subscriber" ctl static del aftr0 b4 2001:db8:101::9 \
+	proto 6 outer 192.0.2.129:2222
+check "the mapping is gone" json 'j == []' static show aftr0
+check "static add again" ctl static add aftr0 b4 2001:db8:101::5 proto tcp \
+	inner 192.168.1.5:22 outer 192.0.2.129:2222
+check "static delete with the add line's words" ctl static delete aftr0 b4 2001:db8:101::5 \
+	proto tcp inner 192.168.1.5:22 outer 192.0.2.129:2222
+check "the mapping is gone again" json 'j == []' static show aftr0
+# With -j, a command the kernel refuses prints nothing on stdout, even one
+# that began its array; in a batch, the commands before it print theirs.
+check "-j det lookup the kernel refuses: nothing on stdout" \
+	quiet_failure 2 -n "$ns" -j det lookup aftr0 192.0.2.1 1025
+check "-p the same" quiet_failure 2 -n "$ns" -p det lookup aftr0 b4 2001:db8:100::2
+printf 'pool show aftr0\ndet lookup aftr0 192.0.2.1 1025\nstats aftr1\n' >"$tmp/jbatch"
+jbatch() {
+	ctl -j -batch "$tmp/jbatch" >"$tmp/json" 2>/dev/null
+	[ $? = 2 ] && python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+sys.exit(0 if sorted(p["prefix"] for p in j) == ["192.0.2.128/28", "198.51.100.0/28"] else 1)' \
+		"$tmp/json"
+}
+check "-j -batch: the output of the commands before the failure, no more" jbatch
 check "pretty JSON parses" json 'len(j) == 2' -p dev show
 for w in "dev show" "b4 show" "pool show" "binding show" "stats" "-s dev show"; do
 	# shellcheck disable=SC2086

@@ -176,6 +176,44 @@ vm() {
 	"$TOP/selftests/vm/run" "${VM_OPTS[@]}" -o "$out" "$@" >"$out.log" 2>&1
 }
 
+# cli RC PATTERN ARGS...: aftrctl ARGS exits with RC, and its stderr is
+# empty (PATTERN "") or one line matching the extended regex PATTERN. Its
+# output is left in $tmp/out, its errors in $tmp/err.
+cli() {
+	local rc=$1 pattern=$2 got err
+	shift 2
+	"$AFTRCTL" "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	mapfile -t err <"$tmp/err"	# builtins only: forks are slow in the guest
+	if [ "$got" != "$rc" ]; then
+		echo "exit $got, wanted $rc; stderr: ${err[*]}"
+		return 1
+	fi
+	if [ -z "$pattern" ]; then
+		[ ${#err[@]} = 0 ] || { echo "unexpected stderr: ${err[*]}"; return 1; }
+	elif [ ${#err[@]} != 1 ] || ! [[ ${err[0]} =~ $pattern ]]; then
+		echo "stderr does not match /$pattern/: ${err[*]}"
+		return 1
+	fi
+}
+
+# bad DESCRIPTION ARGS...: aftrctl ARGS is refused as bad input, exit 1
+# with one Error line.
+bad() {
+	local what=$1
+	shift
+	check "$what: aftrctl $*" cli 1 '^Error: ' "$@"
+}
+
+# quiet_failure RC ARGS...: aftrctl ARGS fails with RC, an error on stderr
+# and not a byte on stdout.
+quiet_failure() {
+	local rc=$1
+	shift
+	cli "$rc" '^Error: ' "$@" || return
+	[ ! -s "$tmp/out" ] || { echo "stdout: $(<"$tmp/out")"; return 1; }
+}
+
 # Module helpers.
 module_loaded() {
 	[ -d "/sys/module/$MODULE" ]

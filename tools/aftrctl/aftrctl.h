@@ -3,8 +3,10 @@
 #ifndef AFTRCTL_H
 #define AFTRCTL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <netinet/in.h>
 #include <net/if.h>
@@ -32,6 +34,20 @@ void location_set(const char *name, unsigned long line);
 /* Runs one command given as words, as from the command line. */
 int run_words(int argc, char **argv);
 
+/* reader.c: files of commands or statements, a statement at a time */
+struct reader {
+	FILE *f;
+	const char *name;
+	unsigned long line;	/* lines read so far */
+	unsigned long start;	/* the line the statement starts on */
+	char *text, *out, *line_buf;
+	size_t len, line_cap;
+};
+
+int reader_open(struct reader *r, const char *name);
+int reader_next(struct reader *r, char **words, int max);
+void reader_close(struct reader *r);
+
 /* args.c: walking the words of one command, and checking them */
 struct args {
 	int argc;
@@ -55,15 +71,24 @@ int run_command(struct args *a, const struct command *cmds, size_t n, const char
 		void (*usage)(void));
 
 bool is_address(const char *word);
-int parse_dev_kw(struct args *a, const char **ifname);
+/* What args_keyword() returns when the word named the device. */
+#define KW_DEVICE INT_MAX
+int args_keyword(struct args *a, const char *word, const char *const *keywords, size_t n,
+		 const char **ifname);
+#define ARGS_KEYWORD(a, word, keywords, ifname) \
+	args_keyword(a, word, &(keywords)[0], ARRAY_SIZE(keywords), ifname)
 int parse_dev_filter(struct args *a, const char **ifname);
 int parse_u32(const char *s, uint32_t min, uint32_t max, const char *what, uint32_t *out);
 int parse_ifname(const char *s, const char **out);
 int parse_addr6(const char *s, const char *what, struct in6_addr *out);
 int parse_prefix6(const char *s, struct in6_addr *addr, uint8_t *len);
 int parse_prefix4(const char *s, struct in_addr *addr, uint8_t *len);
+int check_pool(const char *s, struct in_addr addr, uint8_t len);
 int parse_ports(const char *s, uint16_t *min, uint16_t *max);
+int parse_addr_port(const char *s, const char *what, uint32_t min_port, bool port_optional,
+		    struct in_addr *addr, int *port);
 int parse_proto(const char *s, uint8_t *proto);
+bool prefix_equal(const struct in6_addr *a, const struct in6_addr *b, unsigned int len);
 const char *proto_name(uint8_t proto);
 
 /* nl.c: one generic netlink conversation at a time */
@@ -106,7 +131,9 @@ void out_attr_str(const char *key, const char *fmt, const struct nlattr *attr);
 void out_prefix(const char *key, const char *fmt, const struct nlattr *nest);
 void out_attr_u32(const char *key, const char *fmt, const struct nlattr *attr);
 void out_attr_u16(const char *key, const char *fmt, const struct nlattr *attr);
-void out_end(void);
+void out_begin(void);
+void out_flush(void);
+void out_end(int ret);
 
 /* One file per object. */
 int do_dev(struct args *a);

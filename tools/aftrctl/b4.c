@@ -7,13 +7,13 @@
 
 static void usage(void)
 {
-	fputs("Usage: aftrctl b4 { allow | deny } dev DEV PREFIX6\n"
-	      "       aftrctl b4 show [ dev DEV ]\n", stdout);
+	fputs("Usage: aftrctl b4 { allow | deny } [ dev ] DEV PREFIX6\n"
+	      "       aftrctl b4 show [ [ dev ] DEV ]\n", stdout);
 }
 
 static const char *const keywords[] = { "dev" };
 
-/* "dev DEV PREFIX6", in any order. */
+/* "[dev] DEV PREFIX6", in any order. */
 static int b4_change(struct args *a, uint8_t cmd)
 {
 	const char *word, *ifname = NULL, *prefix = NULL;
@@ -29,8 +29,7 @@ static int b4_change(struct args *a, uint8_t cmd)
 			if (parse_prefix6(word, &addr, &len))
 				return EXIT_USAGE;
 			prefix = word;
-		} else if (LOOKUP_WORD(word, keywords, "keyword") < 0 ||
-			   parse_dev_kw(a, &ifname)) {
+		} else if (ARGS_KEYWORD(a, word, keywords, &ifname) < 0) {
 			return EXIT_USAGE;
 		}
 	}

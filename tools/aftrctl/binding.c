@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* "aftrctl binding": the NAT table, streamed; and flushing parts of it. */
+/*
+ * "aftrctl binding": the NAT table, streamed; and flushing parts of it.
+ * The kernel selects by B4 and protocol; the outer and inner addresses
+ * and ports "binding show" also takes are matched here, in the dump.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,9 +11,10 @@
 
 static void usage(void)
 {
-	fputs("Usage: aftrctl binding show [ dev DEV ] [ b4 ADDR6 ] [ proto { tcp | udp | icmp } ]\n"
-	      "       aftrctl binding flush [ dev DEV ] [ b4 ADDR6 ] [ proto { tcp | udp | icmp } ]\n",
-	      stdout);
+	fputs("Usage: aftrctl binding show [ [ dev ] DEV ] [ b4 ADDR6 ] [ proto PROTO ]\n"
+	      "                           [ outer ADDR4[:PORT] ] [ inner ADDR4[:PORT] ]\n"
+	      "       aftrctl binding flush [ [ dev ] DEV ] [ b4 ADDR6 ] [ proto PROTO ]\n"
+	      "where  PROTO := { tcp | udp | icmp | 6 | 17 | 1 }\n", stdout);
 }
 
 /* Names of enum dslite_aftr_state, lowercase and dash-separated. */
@@ -26,26 +31,51 @@ static const char *const state_names[] = {
 _Static_assert(ARRAY_SIZE(state_names) == __DSLITE_AFTR_STATE_MAX,
 	       "every enum dslite_aftr_state needs a name");
 
+/* An address and port to match a binding's outer or inner one with. */
+struct addr_port {
+	const char *given;	/* NULL: any */
+	struct in_addr addr;
+	int port;		/* -1: any */
+};
+
 struct filter {
 	const char *ifname;
 	struct in6_addr b4;
 	bool has_b4;
 	uint8_t proto;		/* 0: any */
+	struct addr_port outer, inner;
 	const struct dev_ref *dev;	/* the instance being walked */
 };
 
-enum { KW_DEV, KW_B4, KW_PROTO };
-static const char *const keywords[] = { [KW_DEV] = "dev", [KW_B4] = "b4", [KW_PROTO] = "proto" };
+enum { KW_DEV, KW_B4, KW_PROTO, KW_OUTER, KW_INNER };
+static const char *const keywords[] = {
+	[KW_DEV] = "dev", [KW_B4] = "b4", [KW_PROTO] = "proto", [KW_OUTER] = "outer",
+	[KW_INNER] = "inner",
+};
 
-static int parse_filter(struct args *a, struct filter *f)
+static int parse_addr_filter(struct args *a, const char *keyword, struct addr_port *ap)
+{
+	if (ap->given)
+		return usage_error("\"%s\" given twice", keyword);
+	if (args_value(a, keyword, &ap->given) ||
+	    parse_addr_port(ap->given, keyword, 0, true, &ap->addr, &ap->port))
+		return -1;
+	return 0;
+}
+
+/* @show: the outer and inner filters are for "binding show" only. */
+static int parse_filter(struct args *a, struct filter *f, bool show)
 {
 	const char *word, *val;
+	int kw;
 
 	while ((word = args_next(a))) {
-		switch (LOOKUP_WORD(word, keywords, "keyword")) {
-		case KW_DEV:
-			if (parse_dev_kw(a, &f->ifname))
-				return -1;
+		kw = ARGS_KEYWORD(a, word, keywords, &f->ifname);
+		if (!show && (kw == KW_OUTER || kw == KW_INNER))
+			return usage_error("\"%s\" goes with \"binding show\" only: the kernel "
+					   "flushes by b4 and proto", keywords[kw]);
+		switch (kw) {
+		case KW_DEVICE:
 			break;
 		case KW_B4:
 			if (f->has_b4)
@@ -58,6 +88,14 @@ static int parse_filter(struct args *a, struct filter *f)
 			if (f->proto)
 				return usage_error("\"proto\" given twice");
 			if (args_value(a, "proto", &val) || parse_proto(val, &f->proto))
+				return -1;
+			break;
+		case KW_OUTER:
+			if (parse_addr_filter(a, "outer", &f->outer))
+				return -1;
+			break;
+		case KW_INNER:
+			if (parse_addr_filter(a, "inner", &f->inner))
 				return -1;
 			break;
 		default:
@@ -76,6 +114,14 @@ static void put_filter(struct nlmsghdr *req, const struct filter *f, const struc
 		mnl_attr_put_u8(req, DSLITE_AFTR_A_PROTO, f->proto);
 }
 
+static bool addr_port_match(const struct addr_port *ap, const struct nlattr *addr,
+			    const struct nlattr *port)
+{
+	return !ap->given ||
+	       (addr && !memcmp(mnl_attr_get_payload(addr), &ap->addr, sizeof(ap->addr)) &&
+		(ap->port < 0 || (port && mnl_attr_get_u16(port) == ap->port)));
+}
+
 /* Called for each message of the dump as it arrives: nothing is kept. */
 static int print_binding(const struct nlattr **tb, void *data)
 {
@@ -83,6 +129,12 @@ static int print_binding(const struct nlattr **tb, void *data)
 	const struct nlattr *state = tb[DSLITE_AFTR_A_STATE];
 	const struct nlattr *proto = tb[DSLITE_AFTR_A_PROTO];
 	uint8_t s = state ? mnl_attr_get_u8(state) : 0;
+
+	if (!addr_port_match(&f->outer, tb[DSLITE_AFTR_A_OUTER_ADDR],
+			     tb[DSLITE_AFTR_A_OUTER_PORT]) ||
+	    !addr_port_match(&f->inner, tb[DSLITE_AFTR_A_INNER_ADDR],
+			     tb[DSLITE_AFTR_A_INNER_PORT]))
+		return 0;
 
 	out_obj_begin(NULL);
 	out_str("ifname", "%-15s ", f->dev->ifname);
@@ -114,7 +166,7 @@ static int binding_show(struct args *a)
 	struct filter f = { .ifname = NULL };
 	char header[160];
 
-	if (parse_filter(a, &f))
+	if (parse_filter(a, &f, true))
 		return EXIT_USAGE;
 	snprintf(header, sizeof(header), "%-15s %-5s %-25s %-15s %-5s %-15s %-5s %-11s %10s",
 		 "dev", "proto", "b4", "inner", "port", "outer", "port", "state", "expires-ms");
@@ -133,7 +185,7 @@ static int binding_flush(struct args *a)
 {
 	struct filter f = { .ifname = NULL };
 
-	if (parse_filter(a, &f))
+	if (parse_filter(a, &f, false))
 		return EXIT_USAGE;
 	return for_each_dev(f.ifname, NULL, flush_one, &f);
 }

@@ -307,15 +307,7 @@ static const struct item *find(const struct conf *c, enum kind kind, const char 
 /* The same configuration, for subscribers of /@plen. */
 static bool item_same(const struct item *a, const struct item *b, unsigned int plen)
 {
-	unsigned int i;
-
-	if (strcmp(a->line + a->cmp, b->line + b->cmp))
-		return false;
-	for (i = 0; i < plen; i++) {
-		if ((a->b4.s6_addr[i / 8] ^ b->b4.s6_addr[i / 8]) & (0x80 >> (i % 8)))
-			return false;
-	}
-	return true;
+	return !strcmp(a->line + a->cmp, b->line + b->cmp) && prefix_equal(&a->b4, &b->b4, plen);
 }
 
 /* The subscriber length @c configures. */
@@ -326,12 +318,10 @@ static unsigned int subscriber_len(const struct conf *c)
 	return it ? (unsigned int)atoi(it->line + strlen(it->key)) : 128;
 }
 
-static int run_line(char *line, const char *ifname);
-
 /* One statement: its command, run with its request caught. */
 static int statement(struct conf *c, char **words, int n, size_t first)
 {
-	char cmd[WORDS_LEN + 64] = "";
+	char *cmd[LINE_MAX_LEN / 2 + 3];
 	const struct item *dup;
 	enum kind k;
 	size_t i;
@@ -342,11 +332,15 @@ static int statement(struct conf *c, char **words, int n, size_t first)
 		return EXIT_USAGE;
 	if (n < 2)
 		return usage_error("\"%s\" alone configures nothing", kinds[k].name);
-	APPEND(cmd, "%s %s dev " PARSE_DEV, kinds[k].object, kinds[k].add);
+	/* "OBJECT ADD dev - WORDS...", the words as the file grouped them */
+	cmd[0] = (char *)kinds[k].object;
+	cmd[1] = (char *)kinds[k].add;
+	cmd[2] = "dev";
+	cmd[3] = PARSE_DEV;
 	for (i = 1; i < (size_t)n; i++)
-		APPEND(cmd, " %s", words[i]);
+		cmd[i + 3] = words[i];
 	nl_capture(caught, c);
-	ret = run_line(cmd, PARSE_DEV);
+	ret = run_words(n + 3, cmd);
 	nl_capture(NULL, NULL);
 	if (ret)
 		return ret;
@@ -424,21 +418,16 @@ static void default_settings(struct conf *c)
  */
 static int conf_read(const char *name, struct conf *c)
 {
-	FILE *f = strcmp(name, "-") ? fopen(name, "r") : stdin;
-	char *line = NULL, *words[LINE_MAX_LEN / 2];
-	size_t cap = 0;
+	char *words[LINE_MAX_LEN / 2];
+	struct reader r;
 	int n, ret, worst = EXIT_OK;
 
-	if (!f)
-		return usage_error("cannot open \"%s\": %s", name, strerror(errno));
-	for (c->lineno = 1; getline(&line, &cap, f) >= 0; c->lineno++) {
-		location_set(name, c->lineno);
-		line[strcspn(line, "#")] = '\0';
-		n = split(line, words, ARRAY_SIZE(words));
-		if (n == 0)
-			continue;
+	if (reader_open(&r, name))
+		return EXIT_USAGE;
+	while ((n = reader_next(&r, words, ARRAY_SIZE(words)))) {
+		c->lineno = r.start;
 		if (n < 0)
-			ret = usage_error("too many words");
+			ret = EXIT_USAGE;
 		else if (!strcmp(words[0], "dev"))
 			ret = dev_statement(c, words, n);
 		else
@@ -446,10 +435,7 @@ static int conf_read(const char *name, struct conf *c)
 		if (ret > worst)
 			worst = ret;
 	}
-	location_set(NULL, 0);
-	free(line);
-	if (f != stdin)
-		fclose(f);
+	reader_close(&r);
 	if (!worst)
 		default_settings(c);
 	return worst;

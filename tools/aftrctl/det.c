@@ -12,10 +12,10 @@
 
 static void usage(void)
 {
-	fputs("Usage: aftrctl det add dev DEV b4 PREFIX6 len N pool PREFIX4 [ ports MIN-MAX ]\n"
-	      "       aftrctl det del dev DEV b4 PREFIX6\n"
-	      "       aftrctl det show [ dev DEV ]\n"
-	      "       aftrctl det lookup dev DEV { ADDR4 PORT | b4 ADDR6 }\n", stdout);
+	fputs("Usage: aftrctl det add [ dev ] DEV b4 PREFIX6 len N pool PREFIX4 [ ports MIN-MAX ]\n"
+	      "       aftrctl det { del | delete } [ dev ] DEV b4 PREFIX6\n"
+	      "       aftrctl det show [ [ dev ] DEV ]\n"
+	      "       aftrctl det lookup [ dev ] DEV { ADDR4 PORT | b4 ADDR6 }\n", stdout);
 }
 
 /* Everything "det add" takes; "det del" takes dev and b4 only. */
@@ -78,16 +78,12 @@ static int parse_rule(struct args *a, struct det_rule *r, bool add)
 	int kw;
 
 	while ((word = args_next(a))) {
-		kw = LOOKUP_WORD(word, keywords, "keyword");
+		kw = ARGS_KEYWORD(a, word, keywords, &r->ifname);
 		if (kw < 0)
 			return -1;
-		if (!add && kw != KW_DEV && kw != KW_B4)
+		if (!add && kw != KW_DEVICE && kw != KW_B4)
 			return usage_error("\"%s\" goes with \"det add\" only", keywords[kw]);
 		switch (kw) {
-		case KW_DEV:
-			if (parse_dev_kw(a, &r->ifname))
-				return -1;
-			break;
 		case KW_B4:
 			if (once(&r->b4, "b4", a) || parse_prefix6(r->b4, &r->b4_addr, &r->b4_plen))
 				return -1;
@@ -98,7 +94,8 @@ static int parse_rule(struct args *a, struct det_rule *r, bool add)
 			break;
 		case KW_POOL:
 			if (once(&r->pool, "pool", a) ||
-			    parse_prefix4(r->pool, &r->pool_addr, &r->pool_plen))
+			    parse_prefix4(r->pool, &r->pool_addr, &r->pool_plen) ||
+			    check_pool(r->pool, r->pool_addr, r->pool_plen))
 				return -1;
 			break;
 		case KW_PORTS:
@@ -225,7 +222,7 @@ static int print_lookup(const struct nlattr **tb, void *data)
 	return 0;
 }
 
-/* "dev DEV" and either "b4 ADDR6" or "ADDR4 PORT", in any order. */
+/* "[dev] DEV" and either "b4 ADDR6" or "ADDR4 PORT", in any order. */
 static int det_lookup(struct args *a)
 {
 	const char *word, *ifname = NULL, *b4 = NULL, *addr4 = NULL, *port = NULL;
@@ -250,14 +247,12 @@ static int det_lookup(struct args *a)
 			port = word;
 			continue;
 		}
-		ret = LOOKUP_WORD(word, keywords, "keyword");
+		ret = ARGS_KEYWORD(a, word, keywords, &ifname);
 		if (ret < 0)
-			return EXIT_USAGE;
-		if (ret == KW_DEV && parse_dev_kw(a, &ifname))
 			return EXIT_USAGE;
 		if (ret == KW_B4 && (once(&b4, "b4", a) || parse_addr6(b4, "b4", &b4_addr)))
 			return EXIT_USAGE;
-		if (ret != KW_DEV && ret != KW_B4)
+		if (ret != KW_DEVICE && ret != KW_B4)
 			return usage_error("\"%s\" goes with \"det add\" only", keywords[ret]);
 	}
 	if (!ifname)

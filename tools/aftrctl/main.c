@@ -76,7 +76,8 @@ static void usage(FILE *f)
 	      "where  OBJECT := { dev | b4 | pool | det | static | binding | stats | monitor |\n"
 	      "                   config }\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NETNS |\n"
-	      "                    -V[ersion] | -h[elp] }\n", f);
+	      "                    -V[ersion] | -h[elp] }\n"
+	      "Options take one dash or two (--version, --help); -- ends them.\n", f);
 }
 
 static int do_help(struct args *a)
@@ -113,54 +114,29 @@ int run_words(int argc, char **argv)
 	i = LOOKUP(word, objects, "object");
 	if (i < 0)
 		return EXIT_USAGE;
+	out_begin();
 	ret = objects[i].fn(&a);
-	out_end();
+	out_end(ret);
 	return ret;
 }
 
-/* Split a line into words at blanks; '#' starts a comment. */
-static int split(char *line, char **words, int max)
-{
-	char *save, *w;
-	int n = 0;
-
-	line[strcspn(line, "#\n")] = '\0';
-	for (w = strtok_r(line, " \t\r", &save); w; w = strtok_r(NULL, " \t\r", &save)) {
-		if (n == max)
-			return -1;
-		words[n++] = w;
-	}
-	return n;
-}
-
-/* Run each line of @name; stop at the first failure unless @force. */
+/* Run each command of @name; stop at the first failure unless @force. */
 static int run_batch(const char *name, bool force)
 {
-	FILE *f = strcmp(name, "-") ? fopen(name, "r") : stdin;
-	char *line = NULL, *words[256];
-	size_t cap = 0;
+	struct reader r;
+	char *words[256];
 	int n, ret, worst = EXIT_OK;
 
-	if (!f)
-		return usage_error("cannot open batch file \"%s\": %s", name, strerror(errno));
-	batch_name = name;
-	for (batch_line = 1; getline(&line, &cap, f) >= 0; batch_line++) {
-		n = split(line, words, ARRAY_SIZE(words));
-		if (n < 0)
-			ret = usage_error("too many words");
-		else if (n == 0)
-			continue;
-		else
-			ret = run_words(n, words);
+	if (reader_open(&r, name))
+		return EXIT_USAGE;
+	while ((n = reader_next(&r, words, ARRAY_SIZE(words)))) {
+		ret = n < 0 ? EXIT_USAGE : run_words(n, words);
 		if (ret > worst)
 			worst = ret;
 		if (ret && !force)
 			break;
 	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
-	batch_name = NULL;
+	reader_close(&r);
 	return worst;
 }
 
@@ -212,7 +188,7 @@ static int print_version(void)
 }
 
 enum option { OPT_JSON, OPT_PRETTY, OPT_STATS, OPT_NETNS, OPT_BATCH, OPT_FORCE,
-	      OPT_VERSION, OPT_HELP };
+	      OPT_VERSION, OPT_GNU_VERSION, OPT_HELP };
 
 static const char *const options[] = {
 	[OPT_JSON] = "json",
@@ -222,6 +198,7 @@ static const char *const options[] = {
 	[OPT_BATCH] = "batch",
 	[OPT_FORCE] = "force",
 	[OPT_VERSION] = "Version",
+	[OPT_GNU_VERSION] = "version",	/* --version, as GNU tools take it */
 	[OPT_HELP] = "help",
 };
 
@@ -235,6 +212,8 @@ int main(int argc, char **argv)
 
 	while ((opt = args_peek(&a)) && opt[0] == '-' && opt[1]) {
 		args_next(&a);
+		if (!strcmp(opt, "--"))
+			break;		/* the end of the options */
 		opt += opt[1] == '-' ? 2 : 1;	/* --json works too */
 		switch (LOOKUP_WORD(opt, options, "option")) {
 		case OPT_JSON:
@@ -258,6 +237,7 @@ int main(int argc, char **argv)
 			force = true;
 			break;
 		case OPT_VERSION:
+		case OPT_GNU_VERSION:
 			return print_version();
 		case OPT_HELP:
 			usage(stdout);

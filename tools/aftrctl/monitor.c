@@ -21,7 +21,7 @@
 
 static void usage(void)
 {
-	fputs("Usage: aftrctl [ -j ] monitor [ dev DEV ] [ syslog [ SOCKET ] ]\n", stdout);
+	fputs("Usage: aftrctl [ -j ] monitor [ [ dev ] DEV ] [ syslog [ SOCKET ] ]\n", stdout);
 }
 
 /* Names of enum dslite_aftr_event; also the syslog MSGID. */
@@ -148,7 +148,7 @@ static void print_event(const char *time, uint64_t ns, const char *event, const 
 	}
 	out_text("\n");
 	out_obj_end();
-	out_end();
+	out_flush();
 }
 
 /* Appends PARAM="VALUE" with '"', '\' and ']' escaped (RFC 5424 6.3.3). */
@@ -190,7 +190,7 @@ static void syslog_emit(struct monitor *m, const char *line)
 
 	if (!m->socket_path) {
 		printf("%s\n", line);
-		out_end();
+		out_flush();
 		return;
 	}
 	if (m->fd >= 0 && send(m->fd, line, len, 0) == (ssize_t)len)
@@ -292,10 +292,8 @@ static int parse_monitor(struct args *a, struct monitor *m, const char **ifname)
 	const char *word;
 
 	while ((word = args_next(a))) {
-		switch (LOOKUP_WORD(word, keywords, "keyword")) {
-		case KW_DEV:
-			if (parse_dev_kw(a, ifname))
-				return -1;
+		switch (ARGS_KEYWORD(a, word, keywords, ifname)) {
+		case KW_DEVICE:
 			break;
 		case KW_SYSLOG:
 			if (m->syslog)

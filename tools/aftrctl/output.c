@@ -2,7 +2,9 @@
 /*
  * One printing path for text and JSON. Every field is printed once, with
  * both its text format (one "%s", NULL for JSON only) and its JSON key
- * (NULL for text only); nothing is buffered, so dumps stream.
+ * (NULL for text only). Text is not buffered, so dumps stream. JSON is
+ * held until the command succeeds: a command that fails prints nothing on
+ * standard output, never a part of a document a script would parse.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -14,6 +16,19 @@
 #include "aftrctl.h"
 
 #define MAX_DEPTH 8
+
+/* Where output goes: standard output, or with -j the command's spool. */
+static struct {
+	FILE *f;		/* NULL: standard output */
+	char *buf;
+	size_t size;
+	int depth;		/* commands run by commands (config apply) */
+} spool;
+
+static FILE *dst(void)
+{
+	return spool.f ? spool.f : stdout;
+}
 
 static struct {
 	int depth;
@@ -30,42 +45,42 @@ static bool json_wants(const char *key)
 static void missing(const char *fmt)
 {
 	if (!opt_json && fmt)
-		printf(fmt, "-");
+		fprintf(dst(), fmt, "-");
 }
 
 static void indent(void)
 {
 	if (opt_pretty && js.depth)
-		printf("\n%*s", js.depth * 4, "");
+		fprintf(dst(), "\n%*s", js.depth * 4, "");
 }
 
 static void json_string(const char *s)
 {
-	putchar('"');
+	fputc('"', dst());
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\')
-			printf("\\%c", c);
+			fprintf(dst(), "\\%c", c);
 		else if (c < 0x20)
-			printf("\\u%04x", c);
+			fprintf(dst(), "\\u%04x", c);
 		else
-			putchar(c);
+			fputc(c, dst());
 	}
-	putchar('"');
+	fputc('"', dst());
 }
 
 /* Separator, indentation and key before a JSON member or element. */
 static void json_member(const char *key)
 {
 	if (js.depth && js.has_items[js.depth - 1])
-		putchar(',');
+		fputc(',', dst());
 	if (js.depth)
 		js.has_items[js.depth - 1] = true;
 	indent();
 	if (key && !js.is_array[js.depth - 1]) {
 		json_string(key);
-		fputs(opt_pretty ? ": " : ":", stdout);
+		fputs(opt_pretty ? ": " : ":", dst());
 	}
 }
 
@@ -76,7 +91,7 @@ static void json_open(const char *key, char bracket)
 	if (js.depth == MAX_DEPTH)
 		abort();	/* our own nesting is shallow: a bug, not input */
 	json_member(key);
-	putchar(bracket);
+	fputc(bracket, dst());
 	js.is_array[js.depth] = bracket == '[';
 	js.has_items[js.depth++] = false;
 }
@@ -87,10 +102,10 @@ static void json_close(char bracket)
 		return;
 	js.depth--;
 	if (opt_pretty && js.has_items[js.depth])
-		printf("\n%*s", js.depth * 4, "");
-	putchar(bracket);
+		fprintf(dst(), "\n%*s", js.depth * 4, "");
+	fputc(bracket, dst());
 	if (!js.depth)
-		putchar('\n');
+		fputc('\n', dst());
 }
 
 void out_obj_begin(const char *key)
@@ -119,7 +134,7 @@ void out_str(const char *key, const char *fmt, const char *val)
 		json_member(key);
 		json_string(val);
 	} else if (!opt_json && fmt) {
-		printf(fmt, val);
+		fprintf(dst(), fmt, val);
 	}
 }
 
@@ -130,9 +145,9 @@ void out_uint(const char *key, const char *fmt, uint64_t val)
 	snprintf(buf, sizeof(buf), "%" PRIu64, val);
 	if (json_wants(key)) {
 		json_member(key);
-		fputs(buf, stdout);
+		fputs(buf, dst());
 	} else if (!opt_json && fmt) {
-		printf(fmt, buf);
+		fprintf(dst(), fmt, buf);
 	}
 }
 
@@ -143,7 +158,7 @@ void out_text(const char *fmt, ...)
 	if (opt_json)
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(dst(), fmt, ap);
 	va_end(ap);
 }
 
@@ -219,8 +234,54 @@ void out_attr_u16(const char *key, const char *fmt, const struct nlattr *attr)
 		missing(fmt);
 }
 
-/* Flush at the end of each command, so batch output keeps its order. */
-void out_end(void)
+static void spool_open(void)
 {
+	spool.f = open_memstream(&spool.buf, &spool.size);
+	if (!spool.f) {
+		perror("aftrctl");
+		exit(EXIT_KERNEL);
+	}
+}
+
+/* Closes the spool; its contents go to standard output if @keep. */
+static void spool_close(bool keep)
+{
+	fclose(spool.f);
+	if (keep)
+		fwrite(spool.buf, 1, spool.size, stdout);
+	free(spool.buf);
+	spool.f = NULL;
+	spool.buf = NULL;
+	fflush(stdout);
+}
+
+/* A command starts: with -j, what it prints is held. */
+void out_begin(void)
+{
+	if (!spool.depth++ && opt_json)
+		spool_open();
+}
+
+/* What was printed so far is final (a monitor's event): out with it. */
+void out_flush(void)
+{
+	if (spool.f) {
+		spool_close(true);
+		spool_open();
+	}
+	fflush(stdout);
+}
+
+/*
+ * A command ended with exit code @ret: its JSON is printed if it succeeded,
+ * dropped if not. Flushed, so batch output keeps its order.
+ */
+void out_end(int ret)
+{
+	if (--spool.depth)
+		return;
+	if (spool.f)
+		spool_close(!ret);
+	memset(&js, 0, sizeof(js));	/* a failed command may leave JSON open */
 	fflush(stdout);
 }

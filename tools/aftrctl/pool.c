@@ -7,15 +7,15 @@
 
 static void usage(void)
 {
-	fputs("Usage: aftrctl pool add dev DEV PREFIX4 [ ports MIN-MAX ]\n"
-	      "       aftrctl pool del dev DEV PREFIX4\n"
-	      "       aftrctl pool show [ dev DEV ]\n", stdout);
+	fputs("Usage: aftrctl pool add [ dev ] DEV PREFIX4 [ ports MIN-MAX ]\n"
+	      "       aftrctl pool { del | delete } [ dev ] DEV PREFIX4\n"
+	      "       aftrctl pool show [ [ dev ] DEV ]\n", stdout);
 }
 
 enum { KW_DEV, KW_PORTS };
 static const char *const keywords[] = { [KW_DEV] = "dev", [KW_PORTS] = "ports" };
 
-/* "dev DEV PREFIX4 [ports MIN-MAX]", in any order; ports only on add. */
+/* "[dev] DEV PREFIX4 [ports MIN-MAX]", in any order; ports only on add. */
 static int pool_change(struct args *a, uint8_t cmd)
 {
 	const char *word, *ifname = NULL, *prefix = NULL, *ports = NULL;
@@ -29,15 +29,14 @@ static int pool_change(struct args *a, uint8_t cmd)
 		if (is_address(word)) {
 			if (prefix)
 				return usage_error("one prefix at a time (\"%s\")", word);
-			if (parse_prefix4(word, &addr, &len))
+			if (parse_prefix4(word, &addr, &len) ||
+			    (cmd == DSLITE_AFTR_CMD_POOL_ADD && check_pool(word, addr, len)))
 				return EXIT_USAGE;
 			prefix = word;
 			continue;
 		}
-		switch (LOOKUP_WORD(word, keywords, "keyword")) {
-		case KW_DEV:
-			if (parse_dev_kw(a, &ifname))
-				return EXIT_USAGE;
+		switch (ARGS_KEYWORD(a, word, keywords, &ifname)) {
+		case KW_DEVICE:
 			break;
 		case KW_PORTS:
 			if (cmd != DSLITE_AFTR_CMD_POOL_ADD)

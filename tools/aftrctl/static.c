@@ -12,10 +12,12 @@
 
 static void usage(void)
 {
-	fputs("Usage: aftrctl static add dev DEV b4 ADDR6 proto { tcp | udp }\n"
+	fputs("Usage: aftrctl static add [ dev ] DEV b4 ADDR6 proto PROTO\n"
 	      "                          inner ADDR4:PORT outer ADDR4:PORT\n"
-	      "       aftrctl static del dev DEV proto { tcp | udp } outer ADDR4:PORT\n"
-	      "       aftrctl static show [ dev DEV ]\n", stdout);
+	      "       aftrctl static { del | delete } [ dev ] DEV [ b4 ADDR6 ] proto PROTO\n"
+	      "                          [ inner ADDR4:PORT ] outer ADDR4:PORT\n"
+	      "       aftrctl static show [ [ dev ] DEV ]\n"
+	      "where  PROTO := { tcp | udp | 6 | 17 }\n", stdout);
 }
 
 struct mapping {
@@ -32,20 +34,12 @@ static const char *const keywords[] = {
 	[KW_OUTER] = "outer",
 };
 
-/* "A.B.C.D:PORT", port 1 to 65535. */
-static int parse_addr_port(const char *s, const char *what, struct in_addr *addr,
-			   uint16_t *port)
+/* "ADDR4:PORT" of a mapping: a port 1 to 65535. */
+static int mapping_addr(const char *s, const char *what, struct in_addr *addr, uint16_t *port)
 {
-	const char *colon = strrchr(s, ':');
-	char buf[INET_ADDRSTRLEN];
-	uint32_t p;
+	int p;
 
-	if (!colon || (size_t)(colon - s) >= sizeof(buf))
-		return usage_error("%s \"%s\" is not ADDR4:PORT", what, s);
-	snprintf(buf, sizeof(buf), "%.*s", (int)(colon - s), s);
-	if (inet_pton(AF_INET, buf, addr) != 1)
-		return usage_error("%s \"%s\" is not ADDR4:PORT", what, s);
-	if (parse_u32(colon + 1, 1, 65535, "port", &p))
+	if (parse_addr_port(s, what, 1, false, addr, &p))
 		return -1;
 	*port = (uint16_t)p;
 	return 0;
@@ -61,38 +55,37 @@ static int value(struct args *a, const char *keyword, const char **seen)
 static int parse_one(struct args *a, int kw, struct mapping *m)
 {
 	switch (kw) {
-	case KW_DEV:
-		return parse_dev_kw(a, &m->ifname);
 	case KW_B4:
 		return value(a, "b4", &m->b4) || parse_addr6(m->b4, "b4", &m->b4_addr);
 	case KW_PROTO:
 		if (value(a, "proto", &m->proto) || parse_proto(m->proto, &m->proto_nr))
 			return -1;
 		if (m->proto_nr != IPPROTO_TCP && m->proto_nr != IPPROTO_UDP)
-			return usage_error("static mappings are for tcp or udp, not %s", m->proto);
+			return usage_error("static mappings are for tcp (6) or udp (17), "
+					   "not %s (%u)", proto_name(m->proto_nr), m->proto_nr);
 		return 0;
 	case KW_INNER:
 		return value(a, "inner", &m->inner) ||
-		       parse_addr_port(m->inner, "inner", &m->inner_addr, &m->inner_port);
+		       mapping_addr(m->inner, "inner", &m->inner_addr, &m->inner_port);
 	case KW_OUTER:
 		return value(a, "outer", &m->outer) ||
-		       parse_addr_port(m->outer, "outer", &m->outer_addr, &m->outer_port);
+		       mapping_addr(m->outer, "outer", &m->outer_addr, &m->outer_port);
 	}
 	return -1;
 }
 
-/* Add needs every keyword; del only dev, proto and outer. */
+/* Add needs every keyword; del only dev, proto and outer (it checks b4 and inner). */
 static int parse_mapping(struct args *a, struct mapping *m, bool add)
 {
 	const char *word;
 	int kw;
 
 	while ((word = args_next(a))) {
-		kw = LOOKUP_WORD(word, keywords, "keyword");
+		kw = ARGS_KEYWORD(a, word, keywords, &m->ifname);
 		if (kw < 0)
 			return -1;
-		if (!add && (kw == KW_B4 || kw == KW_INNER))
-			return usage_error("\"%s\" goes with \"static add\" only", keywords[kw]);
+		if (kw == KW_DEVICE)
+			continue;
 		if (parse_one(a, kw, m))
 			return -1;
 	}
@@ -128,13 +121,92 @@ static int static_add(struct args *a)
 	return nl_talk(req, NULL, NULL);
 }
 
+/* The mapping of a "static del" given b4 or inner, as the kernel has it. */
+struct found {
+	const struct mapping *m;
+	unsigned int plen;	/* the instance's subscriber length */
+	bool found;
+	struct in6_addr b4;
+	struct in_addr inner;
+	uint16_t inner_port;
+};
+
+static int subscriber_len(const struct nlattr **tb, void *data)
+{
+	struct found *f = data;
+
+	if (tb[DSLITE_AFTR_A_SUBSCRIBER_LEN])
+		f->plen = mnl_attr_get_u8(tb[DSLITE_AFTR_A_SUBSCRIBER_LEN]);
+	return 0;
+}
+
+static int find_mapping(const struct nlattr **tb, void *data)
+{
+	struct found *f = data;
+	const struct mapping *m = f->m;
+
+	if (!tb[DSLITE_AFTR_A_PROTO] || !tb[DSLITE_AFTR_A_OUTER_ADDR] ||
+	    !tb[DSLITE_AFTR_A_OUTER_PORT] || !tb[DSLITE_AFTR_A_B4_ADDR] ||
+	    !tb[DSLITE_AFTR_A_INNER_ADDR] || !tb[DSLITE_AFTR_A_INNER_PORT] ||
+	    mnl_attr_get_u8(tb[DSLITE_AFTR_A_PROTO]) != m->proto_nr ||
+	    memcmp(mnl_attr_get_payload(tb[DSLITE_AFTR_A_OUTER_ADDR]), &m->outer_addr,
+		   sizeof(m->outer_addr)) ||
+	    mnl_attr_get_u16(tb[DSLITE_AFTR_A_OUTER_PORT]) != m->outer_port)
+		return 0;
+	f->found = true;
+	memcpy(&f->b4, mnl_attr_get_payload(tb[DSLITE_AFTR_A_B4_ADDR]), sizeof(f->b4));
+	memcpy(&f->inner, mnl_attr_get_payload(tb[DSLITE_AFTR_A_INNER_ADDR]), sizeof(f->inner));
+	f->inner_port = mnl_attr_get_u16(tb[DSLITE_AFTR_A_INNER_PORT]);
+	return 0;
+}
+
+/*
+ * "static del" with the words of its add: the mapping must have them, the
+ * inner address and port exactly, the B4 within its subscriber prefix (its
+ * address moves inside it). Without a mapping, the kernel says so.
+ */
+static int check_mapping(const struct mapping *m)
+{
+	struct found f = { .m = m, .plen = 128 };
+	char buf[INET6_ADDRSTRLEN];
+	struct nlmsghdr *req;
+	int ret;
+
+	req = nl_request(DSLITE_AFTR_CMD_DEV_GET, NLM_F_ACK);
+	nl_put_dev(req, 0, m->ifname);
+	ret = nl_talk(req, subscriber_len, &f);
+	if (ret)
+		return ret;
+	req = nl_request(DSLITE_AFTR_CMD_STATIC_GET, NLM_F_DUMP);
+	nl_put_dev(req, 0, m->ifname);
+	ret = nl_talk(req, find_mapping, &f);
+	if (ret || !f.found)
+		return ret;
+	if (m->inner && (f.inner.s_addr != m->inner_addr.s_addr || f.inner_port != m->inner_port))
+		return kernel_error("the mapping of %s outer %s has inner %s:%u, not %s",
+				    proto_name(m->proto_nr), m->outer,
+				    inet_ntop(AF_INET, &f.inner, buf, sizeof(buf)), f.inner_port,
+				    m->inner);
+	if (m->b4 && !prefix_equal(&f.b4, &m->b4_addr, f.plen))
+		return kernel_error("the mapping of %s outer %s has b4 %s, not %s "
+				    "(subscribers are /%u)", proto_name(m->proto_nr), m->outer,
+				    inet_ntop(AF_INET6, &f.b4, buf, sizeof(buf)), m->b4, f.plen);
+	return 0;
+}
+
 static int static_del(struct args *a)
 {
 	struct mapping m = { .ifname = NULL };
 	struct nlmsghdr *req;
+	int ret;
 
 	if (parse_mapping(a, &m, false))
 		return EXIT_USAGE;
+	if (m.b4 || m.inner) {
+		ret = check_mapping(&m);
+		if (ret)
+			return ret;
+	}
 	req = nl_request(DSLITE_AFTR_CMD_STATIC_DEL, NLM_F_ACK);
 	put_outer(req, &m);
 	return nl_talk(req, NULL, NULL);

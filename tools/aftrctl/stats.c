@@ -86,7 +86,7 @@ static int stats_one(const struct dev_ref *dev, void *data)
 
 static void usage(void)
 {
-	fputs("Usage: aftrctl stats [ show ] [ dev DEV ]\n", stdout);
+	fputs("Usage: aftrctl stats [ show ] [ [ dev ] DEV ]\n", stdout);
 }
 
 static const char *const keywords[] = { "dev", "show", "help" };
@@ -96,10 +96,8 @@ int do_stats(struct args *a)
 	const char *word, *ifname = NULL;
 
 	while ((word = args_next(a))) {
-		switch (LOOKUP_WORD(word, keywords, "stats keyword")) {
-		case 0:
-			if (parse_dev_kw(a, &ifname))
-				return EXIT_USAGE;
+		switch (ARGS_KEYWORD(a, word, keywords, &ifname)) {
+		case KW_DEVICE:
 			break;
 		case 1:
 			break;
