@@ -108,6 +108,47 @@ void out_attr_u32(const char *key, const char *fmt, const struct nlattr *attr);
 void out_attr_u16(const char *key, const char *fmt, const struct nlattr *attr);
 void out_end(void);
 
+/* log.c: one event as the logs of "monitor" carry it, and where it goes */
+struct log_record {
+	const char *event;		/* "block-alloc" */
+	uint64_t ns;			/* event time, since the epoch */
+	char time[40];			/* the same in RFC 3339, UTC */
+	int priority;			/* syslog facility | severity */
+	size_t n;
+	struct {
+		const char *key;	/* as in JSON: "b4-addr" */
+		char value[INET6_ADDRSTRLEN + 4];
+	} field[12];
+};
+
+struct log_sink {
+	const char *path;		/* a Unix datagram socket; NULL: stdout */
+	int fd;
+};
+
+void log_record_init(struct log_record *r, const char *event, uint64_t ns, bool alarm);
+void log_record_add(struct log_record *r, const char *key, const char *value);
+void log_msg(const struct log_record *r, char *buf, size_t size);
+void log_append(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int log_sink_open(struct log_sink *s, const char *path);
+void log_sink_send(struct log_sink *s, const char *buf, size_t len);
+void log_sink_close(struct log_sink *s);
+
+/* syslog.c */
+struct syslog_form {
+	bool rfc5424;			/* else RFC 3164, for local sockets */
+	const char *sd_id;		/* RFC 5424 structured data; NULL: none */
+	char host[256];
+};
+
+int syslog_parse_sd_id(const char *s);
+void syslog_send(const struct syslog_form *f, struct log_sink *s, const struct log_record *r);
+
+/* journal.c */
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+void journal_send(struct log_sink *s, const struct log_record *r);
+
 /* One file per object. */
 int do_dev(struct args *a);
 int do_b4(struct args *a);
