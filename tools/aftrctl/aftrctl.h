@@ -20,8 +20,8 @@ enum {
 	EXIT_KERNEL,	/* the kernel refused, or could not be reached */
 };
 
-/* Global options (-j, -p, -s). */
-extern bool opt_json, opt_pretty, opt_stats;
+/* Global options (-j, -p, -s; -o prometheus, in output.c). */
+extern bool opt_json, opt_pretty, opt_stats, opt_prometheus;
 
 /* main.c */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -93,6 +93,7 @@ int for_each_dev(const char *ifname, const char *header,
 		 int (*fn)(const struct dev_ref *dev, void *data), void *data);
 
 /* output.c: one printing path for text and JSON */
+int out_set_format(const char *name);
 void out_obj_begin(const char *key);
 void out_obj_end(void);
 void out_arr_begin(const char *key);
@@ -160,5 +161,7 @@ int do_static(struct args *a);
 int do_monitor(struct args *a);
 int do_config(struct args *a);
 void stats_print(const struct nlattr *nest);
+const char *stat_name(size_t i);
+int metrics_print(const char *ifname);
 
 #endif /* AFTRCTL_H */

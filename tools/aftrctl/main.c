@@ -76,7 +76,7 @@ static void usage(FILE *f)
 	      "where  OBJECT := { dev | b4 | pool | det | static | binding | stats | monitor |\n"
 	      "                   config }\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NETNS |\n"
-	      "                    -V[ersion] | -h[elp] }\n", f);
+	      "                    -o[utput] { text | json | prometheus } | -V[ersion] | -h[elp] }\n", f);
 }
 
 static int do_help(struct args *a)
@@ -113,6 +113,8 @@ int run_words(int argc, char **argv)
 	i = LOOKUP(word, objects, "object");
 	if (i < 0)
 		return EXIT_USAGE;
+	if (opt_prometheus && objects[i].fn != do_stats)
+		return usage_error("-o prometheus goes with \"stats\" only");
 	ret = objects[i].fn(&a);
 	out_end();
 	return ret;
@@ -212,7 +214,7 @@ static int print_version(void)
 }
 
 enum option { OPT_JSON, OPT_PRETTY, OPT_STATS, OPT_NETNS, OPT_BATCH, OPT_FORCE,
-	      OPT_VERSION, OPT_HELP };
+	      OPT_VERSION, OPT_HELP, OPT_OUTPUT };
 
 static const char *const options[] = {
 	[OPT_JSON] = "json",
@@ -223,11 +225,12 @@ static const char *const options[] = {
 	[OPT_FORCE] = "force",
 	[OPT_VERSION] = "Version",
 	[OPT_HELP] = "help",
+	[OPT_OUTPUT] = "output",
 };
 
 int main(int argc, char **argv)
 {
-	const char *batch = NULL, *netns = NULL;
+	const char *batch = NULL, *netns = NULL, *format;
 	struct args a = { argc - 1, argv + 1 };
 	bool force = false;
 	const char *opt;
@@ -262,6 +265,10 @@ int main(int argc, char **argv)
 		case OPT_HELP:
 			usage(stdout);
 			return EXIT_OK;
+		case OPT_OUTPUT:
+			if (args_value(&a, "-output", &format) || out_set_format(format))
+				return EXIT_USAGE;
+			break;
 		default:
 			return EXIT_USAGE;
 		}

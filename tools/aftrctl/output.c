@@ -15,6 +15,23 @@
 
 #define MAX_DEPTH 8
 
+bool opt_prometheus;
+
+static const char *const formats[] = { "text", "json", "prometheus" };
+
+/* -o FORMAT: "json" is -j; "prometheus" is for "stats" (metrics.c) only. */
+int out_set_format(const char *name)
+{
+	int i = LOOKUP_WORD(name, formats, "output format");
+
+	if (i < 0)
+		return -1;
+	opt_json = i == 1;
+	opt_pretty = opt_pretty && opt_json;
+	opt_prometheus = i == 2;
+	return 0;
+}
+
 static struct {
 	int depth;
 	bool has_items[MAX_DEPTH];	/* per open object/array */
