@@ -22,6 +22,14 @@
 
 #include "aftrctl.h"
 
+uint64_t log_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
 /* "2026-11-22T09:00:00.123456Z": RFC 3339 in UTC, as RFC 5424 allows it. */
 void log_record_init(struct log_record *r, const char *event, uint64_t ns, bool alarm)
 {
@@ -46,7 +54,15 @@ void log_record_add(struct log_record *r, const char *key, const char *value)
 		return;		/* more than any event has: a bug, not input */
 	r->field[r->n].key = key;
 	snprintf(r->field[r->n].value, sizeof(r->field[r->n].value), "%s", value);
+	r->field[r->n].number = false;
 	r->n++;
+}
+
+/* A value that JSON shows as a number ("62.5"). */
+void log_record_add_number(struct log_record *r, const char *key, const char *value)
+{
+	log_record_add(r, key, value);
+	r->field[r->n - 1].number = true;
 }
 
 /* printf at the end of the string in @buf; what does not fit is cut. */

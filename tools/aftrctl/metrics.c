@@ -134,10 +134,7 @@ static int read_pool(const struct nlattr **tb, void *data)
 		return -1;
 	in->pool = p;
 	p += in->npools++;
-	inet_ntop(AF_INET, mnl_attr_get_payload(ptb[DSLITE_AFTR_PREFIX_A_ADDR4]), p->prefix,
-		  sizeof(p->prefix));
-	snprintf(p->prefix + strlen(p->prefix), sizeof(p->prefix) - strlen(p->prefix), "/%u",
-		 len);
+	nl_prefix_str(tb[DSLITE_AFTR_A_PREFIX], p->prefix, sizeof(p->prefix));
 	p->first = attr_addr4(ptb[DSLITE_AFTR_PREFIX_A_ADDR4]);
 	p->size = (uint32_t)(1ull << (32 - len));
 	p->b4s = attr_u32(tb[DSLITE_AFTR_A_B4_COUNT]);

@@ -9,7 +9,6 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
@@ -18,6 +17,7 @@
 static void usage(void)
 {
 	fputs("Usage: aftrctl [ -j ] monitor [ dev DEV ]\n"
+	      "               [ pool-threshold PCT ]... [ hysteresis PCT ] [ interval SECS ]\n"
 	      "               [ syslog [ SOCKET ] [ format { rfc3164 | rfc5424 } ] [ sd-id NAME@PEN ] |\n"
 	      "                 journal [ SOCKET ] ]\n", stdout);
 }
@@ -59,21 +59,14 @@ enum dest { DEST_STDOUT, DEST_SYSLOG, DEST_JOURNAL };
 struct monitor {
 	uint32_t ifindex;		/* 0: every instance */
 	enum dest dest;
-	bool help;
-	const char *socket_path;	/* NULL: standard output (syslog), the journal's */
+	bool help, watch_opts;
+	const char *socket_path;	/* NULL: standard output */
 	struct syslog_form syslog;
 	struct log_sink sink;
+	struct pool_watch watch;
 	uint32_t name_ifindex;		/* the last instance named, cached */
 	char ifname[IF_NAMESIZE];
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
 
 static const char *dev_name(struct monitor *m, uint32_t ifindex)
 {
@@ -142,6 +135,44 @@ static void log_event(struct monitor *m, const struct log_record *r)
 		syslog_send(&m->syslog, &m->sink, r);
 }
 
+/*
+ * A record of this tool's own (a pool threshold crossed), where the events
+ * go: text as "KEY VALUE" pairs after the instance, or JSON.
+ */
+static void on_record(const struct log_record *r, void *data)
+{
+	struct monitor *m = data;
+	size_t i;
+
+	if (m->dest != DEST_STDOUT) {
+		log_event(m, r);
+		return;
+	}
+	out_obj_begin(NULL);
+	out_str("time", "[%s]", r->time);
+	out_uint("timestamp-ns", NULL, r->ns);
+	out_str("event", " %s", r->event);
+	for (i = 0; i < r->n; i++) {
+		const char *key = r->field[i].key, *val = r->field[i].value;
+
+		out_text(" %s %s", strcmp(key, "ifname") ? key : "dev", val);
+		if (r->field[i].number)
+			out_number(key, NULL, val);
+		else
+			out_str(key, NULL, val);
+	}
+	out_text("\n");
+	out_obj_end();
+	out_end();
+}
+
+static void on_tick(void *data)
+{
+	struct monitor *m = data;
+
+	pool_watch_tick(&m->watch);
+}
+
 /* The event's fields, named as in JSON, in the order printed. */
 static void record_fields(struct log_record *r, const char *ifname, const struct nlattr **tb)
 {
@@ -179,7 +210,7 @@ static int on_event(const struct nlattr **tb, void *data)
 		snprintf(unknown, sizeof(unknown), "event-%u", t);
 		event = unknown;
 	}
-	log_record_init(&r, event, ts ? mnl_attr_get_u64(ts) : now_ns(),
+	log_record_init(&r, event, ts ? mnl_attr_get_u64(ts) : log_now_ns(),
 			t == DSLITE_AFTR_EVENT_QUOTA || t == DSLITE_AFTR_EVENT_POOL_EXHAUSTED);
 	ifname = dev_name(m, mnl_attr_get_u32(ifindex));
 	record_fields(&r, ifname, tb);
@@ -200,7 +231,7 @@ static void on_lost(void *data)
 		"(ENOBUFS), so the log has a gap");
 	if (m->dest == DEST_STDOUT)
 		return;
-	log_record_init(&r, "events-lost", now_ns(), true);
+	log_record_init(&r, "events-lost", log_now_ns(), true);
 	log_record_add(&r, "reason", "ENOBUFS");
 	log_event(m, &r);
 }
@@ -211,10 +242,12 @@ static int remember_ifindex(const struct dev_ref *dev, void *data)
 	return 0;
 }
 
-enum { KW_DEV, KW_SYSLOG, KW_JOURNAL, KW_FORMAT, KW_SD_ID, KW_HELP };
+enum { KW_DEV, KW_SYSLOG, KW_JOURNAL, KW_FORMAT, KW_SD_ID, KW_THRESHOLD, KW_HYSTERESIS,
+       KW_INTERVAL, KW_HELP };
 static const char *const keywords[] = {
 	[KW_DEV] = "dev", [KW_SYSLOG] = "syslog", [KW_JOURNAL] = "journal",
-	[KW_FORMAT] = "format", [KW_SD_ID] = "sd-id", [KW_HELP] = "help",
+	[KW_FORMAT] = "format", [KW_SD_ID] = "sd-id", [KW_THRESHOLD] = "pool-threshold",
+	[KW_HYSTERESIS] = "hysteresis", [KW_INTERVAL] = "interval", [KW_HELP] = "help",
 };
 
 static const char *const formats[] = { "rfc3164", "rfc5424" };
@@ -274,6 +307,15 @@ static int parse_monitor(struct args *a, struct monitor *m, const char **ifname)
 			if (parse_syslog_kw(a, m, kw))
 				return -1;
 			break;
+		case KW_THRESHOLD:
+		case KW_HYSTERESIS:
+		case KW_INTERVAL:
+			if (pool_watch_parse(&m->watch, a, kw == KW_THRESHOLD ? WATCH_THRESHOLD :
+					     kw == KW_HYSTERESIS ? WATCH_HYSTERESIS :
+					     WATCH_INTERVAL))
+				return -1;
+			m->watch_opts = true;
+			break;
 		case KW_HELP:
 			m->help = true;
 			return 0;
@@ -285,6 +327,8 @@ static int parse_monitor(struct args *a, struct monitor *m, const char **ifname)
 		return usage_error("syslog and journal records are not JSON: drop -j");
 	if (m->syslog.sd_id && !m->syslog.rfc5424)
 		return usage_error("structured data needs \"format rfc5424\"");
+	if (m->watch_opts && !m->watch.n)
+		return usage_error("\"hysteresis\" and \"interval\" go with \"pool-threshold\"");
 	if (m->dest == DEST_JOURNAL && !m->socket_path)
 		m->socket_path = JOURNAL_SOCKET;
 	return 0;
@@ -293,9 +337,11 @@ static int parse_monitor(struct args *a, struct monitor *m, const char **ifname)
 int do_monitor(struct args *a)
 {
 	struct monitor m = { .dest = DEST_STDOUT, .sink.fd = -1 };
+	struct nl_listener l = { on_event, on_lost, NULL, 0, &m };
 	const char *ifname = NULL;
 	int ret;
 
+	pool_watch_init(&m.watch);
 	if (parse_monitor(a, &m, &ifname))
 		return EXIT_USAGE;
 	if (m.help) {
@@ -311,7 +357,15 @@ int do_monitor(struct args *a)
 		return EXIT_USAGE;
 	if (gethostname(m.syslog.host, sizeof(m.syslog.host)) < 0 || !m.syslog.host[0])
 		snprintf(m.syslog.host, sizeof(m.syslog.host), "-");
-	ret = nl_listen(on_event, on_lost, &m);
+	if (m.watch.n) {
+		m.watch.ifname = ifname;
+		m.watch.emit = on_record;
+		m.watch.data = &m;
+		l.tick = on_tick;
+		l.interval_ms = m.watch.interval * 1000;
+	}
+	ret = nl_listen(&l);
 	log_sink_close(&m.sink);
+	pool_watch_free(&m.watch);
 	return ret;
 }

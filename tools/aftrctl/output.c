@@ -140,6 +140,17 @@ void out_str(const char *key, const char *fmt, const char *val)
 	}
 }
 
+/* A number already written out ("62.5"): JSON has it without quotes. */
+void out_number(const char *key, const char *fmt, const char *val)
+{
+	if (json_wants(key)) {
+		json_member(key);
+		fputs(val, stdout);
+	} else if (!opt_json && fmt) {
+		printf(fmt, val);
+	}
+}
+
 void out_uint(const char *key, const char *fmt, uint64_t val)
 {
 	char buf[24];
@@ -200,24 +211,12 @@ void out_attr_str(const char *key, const char *fmt, const struct nlattr *attr)
 /* A nest of enum dslite_aftr_prefix_attr, as "ADDR/LEN". */
 void out_prefix(const char *key, const char *fmt, const struct nlattr *nest)
 {
-	const struct nlattr *tb[DSLITE_AFTR_PREFIX_A_MAX + 1];
-	const struct nlattr *a6, *a4, *len;
 	char buf[INET6_ADDRSTRLEN + 4];
 
-	if (!nest || nl_parse_prefix(nest, tb)) {
+	if (nl_prefix_str(nest, buf, sizeof(buf)))
+		out_str(key, fmt, buf);
+	else
 		missing(fmt);
-		return;
-	}
-	a6 = tb[DSLITE_AFTR_PREFIX_A_ADDR6];
-	a4 = tb[DSLITE_AFTR_PREFIX_A_ADDR4];
-	len = tb[DSLITE_AFTR_PREFIX_A_LEN];
-	if (!len || !(a6 || a4)) {
-		missing(fmt);
-		return;
-	}
-	inet_ntop(a6 ? AF_INET6 : AF_INET, mnl_attr_get_payload(a6 ? a6 : a4), buf, sizeof(buf));
-	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "/%u", mnl_attr_get_u8(len));
-	out_str(key, fmt, buf);
 }
 
 void out_attr_u32(const char *key, const char *fmt, const struct nlattr *attr)
