@@ -22,8 +22,8 @@ enum {
 	EXIT_KERNEL,	/* the kernel refused, or could not be reached */
 };
 
-/* Global options (-j, -p, -s). */
-extern bool opt_json, opt_pretty, opt_stats;
+/* Global options (-j, -p, -s; -o prometheus, in output.c). */
+extern bool opt_json, opt_pretty, opt_stats, opt_prometheus;
 
 /* main.c */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -97,6 +97,7 @@ typedef int (*nl_msg_cb)(const struct nlattr **tb, void *data);
 struct nlmsghdr *nl_request(uint8_t cmd, uint16_t flags);
 int nl_talk(struct nlmsghdr *req, nl_msg_cb cb, void *data);
 int nl_parse_prefix(const struct nlattr *nest, const struct nlattr **tb);
+bool nl_prefix_str(const struct nlattr *nest, char *buf, size_t size);
 void nl_put_dev(struct nlmsghdr *req, uint32_t ifindex, const char *ifname);
 void nl_close(void);
 /*
@@ -106,7 +107,14 @@ void nl_close(void);
 typedef int (*nl_capture_cb)(uint8_t cmd, const struct nlattr **tb, void *data);
 void nl_capture(nl_capture_cb cb, void *data);
 bool nl_capturing(void);
-int nl_listen(nl_msg_cb cb, void (*lost)(void *data), void *data);
+struct nl_listener {
+	nl_msg_cb cb;			/* each event */
+	void (*lost)(void *data);	/* events were dropped */
+	void (*tick)(void *data);	/* NULL, or run every interval_ms */
+	unsigned int interval_ms;
+	void *data;
+};
+int nl_listen(const struct nl_listener *l);
 
 /* Instances a command acts on: the one named, or all of them. */
 struct dev_ref {
@@ -118,11 +126,13 @@ int for_each_dev(const char *ifname, const char *header,
 		 int (*fn)(const struct dev_ref *dev, void *data), void *data);
 
 /* output.c: one printing path for text and JSON */
+int out_set_format(const char *name);
 void out_obj_begin(const char *key);
 void out_obj_end(void);
 void out_arr_begin(const char *key);
 void out_arr_end(void);
 void out_str(const char *key, const char *fmt, const char *val);
+void out_number(const char *key, const char *fmt, const char *val);
 void out_uint(const char *key, const char *fmt, uint64_t val);
 void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void out_addr6(const char *key, const char *fmt, const struct nlattr *attr);
@@ -135,6 +145,70 @@ void out_begin(void);
 void out_flush(void);
 void out_end(int ret);
 
+/* log.c: one event as the logs of "monitor" carry it, and where it goes */
+struct log_record {
+	const char *event;		/* "block-alloc" */
+	uint64_t ns;			/* event time, since the epoch */
+	char time[40];			/* the same in RFC 3339, UTC */
+	int priority;			/* syslog facility | severity */
+	size_t n;
+	struct {
+		const char *key;	/* as in JSON: "b4-addr" */
+		char value[INET6_ADDRSTRLEN + 4];
+		bool number;		/* a JSON number, else a string */
+	} field[12];
+};
+
+struct log_sink {
+	const char *path;		/* a Unix datagram socket; NULL: stdout */
+	int fd;
+};
+
+uint64_t log_now_ns(void);		/* CLOCK_REALTIME, as events have it */
+void log_record_init(struct log_record *r, const char *event, uint64_t ns, bool alarm);
+void log_record_add(struct log_record *r, const char *key, const char *value);
+void log_record_add_number(struct log_record *r, const char *key, const char *value);
+void log_msg(const struct log_record *r, char *buf, size_t size);
+void log_append(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int log_sink_open(struct log_sink *s, const char *path);
+void log_sink_send(struct log_sink *s, const char *buf, size_t len);
+void log_sink_close(struct log_sink *s);
+
+/* syslog.c */
+struct syslog_form {
+	bool rfc5424;			/* else RFC 3164, for local sockets */
+	const char *sd_id;		/* RFC 5424 structured data; NULL: none */
+	char host[256];
+};
+
+int syslog_parse_sd_id(const char *s);
+void syslog_send(const struct syslog_form *f, struct log_sink *s, const struct log_record *r);
+
+/* journal.c */
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+void journal_send(struct log_sink *s, const struct log_record *r);
+
+/* threshold.c: pool utilisation thresholds, read by "monitor" */
+enum pool_watch_kw { WATCH_THRESHOLD, WATCH_HYSTERESIS, WATCH_INTERVAL };
+
+struct pool_watch {
+	uint32_t threshold[8];		/* percent */
+	size_t n;
+	uint32_t hysteresis;		/* percentage points */
+	uint32_t interval;		/* seconds between reads */
+	const char *ifname;		/* NULL: every instance */
+	void (*emit)(const struct log_record *r, void *data);
+	void *data;
+	struct pool_state *states;
+	size_t nstates;
+};
+
+void pool_watch_init(struct pool_watch *w);
+int pool_watch_parse(struct pool_watch *w, struct args *a, enum pool_watch_kw kw);
+void pool_watch_tick(struct pool_watch *w);
+void pool_watch_free(struct pool_watch *w);
+
 /* One file per object. */
 int do_dev(struct args *a);
 int do_b4(struct args *a);
@@ -146,5 +220,7 @@ int do_static(struct args *a);
 int do_monitor(struct args *a);
 int do_config(struct args *a);
 void stats_print(const struct nlattr *nest);
+const char *stat_name(size_t i);
+int metrics_print(const char *ifname);
 
 #endif /* AFTRCTL_H */

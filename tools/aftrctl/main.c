@@ -76,7 +76,7 @@ static void usage(FILE *f)
 	      "where  OBJECT := { dev | b4 | pool | det | static | binding | stats | monitor |\n"
 	      "                   config }\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NETNS |\n"
-	      "                    -V[ersion] | -h[elp] }\n"
+	      "                    -o[utput] { text | json | prometheus } | -V[ersion] | -h[elp] }\n"
 	      "Options take one dash or two (--version, --help); -- ends them.\n", f);
 }
 
@@ -114,6 +114,8 @@ int run_words(int argc, char **argv)
 	i = LOOKUP(word, objects, "object");
 	if (i < 0)
 		return EXIT_USAGE;
+	if (opt_prometheus && objects[i].fn != do_stats)
+		return usage_error("-o prometheus goes with \"stats\" only");
 	out_begin();
 	ret = objects[i].fn(&a);
 	out_end(ret);
@@ -188,7 +190,7 @@ static int print_version(void)
 }
 
 enum option { OPT_JSON, OPT_PRETTY, OPT_STATS, OPT_NETNS, OPT_BATCH, OPT_FORCE,
-	      OPT_VERSION, OPT_GNU_VERSION, OPT_HELP };
+	      OPT_VERSION, OPT_GNU_VERSION, OPT_HELP, OPT_OUTPUT };
 
 static const char *const options[] = {
 	[OPT_JSON] = "json",
@@ -200,11 +202,12 @@ static const char *const options[] = {
 	[OPT_VERSION] = "Version",
 	[OPT_GNU_VERSION] = "version",	/* --version, as GNU tools take it */
 	[OPT_HELP] = "help",
+	[OPT_OUTPUT] = "output",
 };
 
 int main(int argc, char **argv)
 {
-	const char *batch = NULL, *netns = NULL;
+	const char *batch = NULL, *netns = NULL, *format;
 	struct args a = { argc - 1, argv + 1 };
 	bool force = false;
 	const char *opt;
@@ -242,6 +245,10 @@ int main(int argc, char **argv)
 		case OPT_HELP:
 			usage(stdout);
 			return EXIT_OK;
+		case OPT_OUTPUT:
+			if (args_value(&a, "-output", &format) || out_set_format(format))
+				return EXIT_USAGE;
+			break;
 		default:
 			return EXIT_USAGE;
 		}

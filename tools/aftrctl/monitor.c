@@ -1,19 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * "aftrctl monitor": the compliance log. Prints each event of the events
- * multicast group as it comes, one line each: text like "conntrack -E",
- * one JSON object per line with -j, or RFC 5424 syslog lines with
- * structured data, to standard output or to a syslog socket such as
- * /dev/log. Lost events are never silent: a gap in a compliance log must
- * show.
+ * multicast group as it comes, one line each: text like "conntrack -E" or
+ * one JSON object per line with -j; or sends it as a record to syslog
+ * (syslog.c) or the journal (journal.c). Lost events are never silent: a
+ * gap in a compliance log must show.
  */
-#include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
@@ -21,7 +16,10 @@
 
 static void usage(void)
 {
-	fputs("Usage: aftrctl [ -j ] monitor [ [ dev ] DEV ] [ syslog [ SOCKET ] ]\n", stdout);
+	fputs("Usage: aftrctl [ -j ] monitor [ [ dev ] DEV ]\n"
+	      "               [ pool-threshold PCT ]... [ hysteresis PCT ] [ interval SECS ]\n"
+	      "               [ syslog [ SOCKET ] [ format { rfc3164 | rfc5424 } ] [ sd-id NAME@PEN ] |\n"
+	      "                 journal [ SOCKET ] ]\n", stdout);
 }
 
 /* Names of enum dslite_aftr_event; also the syslog MSGID. */
@@ -43,7 +41,7 @@ enum kind { ADDR6, ADDR4, PORT, PROTO };
 static const struct field {
 	uint16_t attr;
 	enum kind kind;
-	const char *key;	/* JSON member and syslog SD-PARAM name */
+	const char *key;	/* JSON member, log key and SD-PARAM name */
 	const char *fmt;	/* text */
 } fields[] = {
 	{ DSLITE_AFTR_A_B4_ADDR, ADDR6, "b4-addr", " b4 %s" },
@@ -56,42 +54,19 @@ static const struct field {
 	{ DSLITE_AFTR_A_PORT_MAX, PORT, "port-max", "-%s" },
 };
 
-/* RFC 5424: facility local0; SD-ID with the documentation enterprise number. */
-#define SYSLOG_FACILITY		16
-#define SYSLOG_WARNING		4
-#define SYSLOG_INFO		6
-#define SYSLOG_SD_ID		"dslite@32473"
-#define SYSLOG_LINE_MAX		1024
+enum dest { DEST_STDOUT, DEST_SYSLOG, DEST_JOURNAL };
 
 struct monitor {
 	uint32_t ifindex;		/* 0: every instance */
-	bool syslog, help;
+	enum dest dest;
+	bool help, watch_opts;
 	const char *socket_path;	/* NULL: standard output */
-	int fd;
-	char host[256];
+	struct syslog_form syslog;
+	struct log_sink sink;
+	struct pool_watch watch;
 	uint32_t name_ifindex;		/* the last instance named, cached */
 	char ifname[IF_NAMESIZE];
 };
-
-/* "2026-11-22T09:00:00.123456Z": RFC 5424 allows six digits of fraction. */
-static void format_time(uint64_t ns, char *buf, size_t size)
-{
-	time_t sec = (time_t)(ns / 1000000000);
-	struct tm tm;
-	size_t n;
-
-	gmtime_r(&sec, &tm);
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%06uZ", (unsigned int)(ns % 1000000000 / 1000));
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
 
 static const char *dev_name(struct monitor *m, uint32_t ifindex)
 {
@@ -123,16 +98,16 @@ static void field_value(const struct field *f, const struct nlattr *attr, char *
 }
 
 /* Text or JSON, through the output layer that "show" uses. */
-static void print_event(const char *time, uint64_t ns, const char *event, const char *ifname,
+static void print_event(const struct log_record *r, const char *ifname,
 			const struct nlattr **tb)
 {
 	char val[INET6_ADDRSTRLEN];
 	size_t i;
 
 	out_obj_begin(NULL);
-	out_str("time", "[%s]", time);
-	out_uint("timestamp-ns", NULL, ns);
-	out_str("event", " %s", event);
+	out_str("time", "[%s]", r->time);
+	out_uint("timestamp-ns", NULL, r->ns);
+	out_str("event", " %s", r->event);
 	out_str("ifname", " dev %s", ifname);
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		const struct nlattr *attr = tb[fields[i].attr];
@@ -151,81 +126,66 @@ static void print_event(const char *time, uint64_t ns, const char *event, const 
 	out_flush();
 }
 
-/* Appends PARAM="VALUE" with '"', '\' and ']' escaped (RFC 5424 6.3.3). */
-static void sd_param(char *line, size_t size, const char *name, const char *value)
+/* A record to the syslog or the journal. */
+static void log_event(struct monitor *m, const struct log_record *r)
 {
-	size_t n = strlen(line);
-	int w = snprintf(line + n, size - n, " %s=\"", name);
-
-	if (w < 0 || (size_t)w >= size - n)
-		return;		/* the line is full: truncated, still a string */
-	for (n += (size_t)w; *value && n + 3 < size; value++) {
-		if (*value == '"' || *value == '\\' || *value == ']')
-			line[n++] = '\\';
-		line[n++] = *value;
-	}
-	if (n + 1 < size)
-		line[n++] = '"';
-	line[n] = '\0';
+	if (m->dest == DEST_JOURNAL)
+		journal_send(&m->sink, r);
+	else
+		syslog_send(&m->syslog, &m->sink, r);
 }
 
-static void syslog_connect(struct monitor *m)
+/*
+ * A record of this tool's own (a pool threshold crossed), where the events
+ * go: text as "KEY VALUE" pairs after the instance, or JSON.
+ */
+static void on_record(const struct log_record *r, void *data)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-
-	if (m->fd >= 0)
-		close(m->fd);
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", m->socket_path);
-	m->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (m->fd >= 0 && connect(m->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		close(m->fd);
-		m->fd = -1;
-	}
-}
-
-/* One line to standard output, or one datagram (reconnecting once: syslogd restarts). */
-static void syslog_emit(struct monitor *m, const char *line)
-{
-	size_t len = strlen(line);
-
-	if (!m->socket_path) {
-		printf("%s\n", line);
-		out_flush();
-		return;
-	}
-	if (m->fd >= 0 && send(m->fd, line, len, 0) == (ssize_t)len)
-		return;
-	syslog_connect(m);
-	if (m->fd < 0 || send(m->fd, line, len, 0) != (ssize_t)len)
-		warning("cannot log to %s: %s; lost: %s", m->socket_path, strerror(errno), line);
-}
-
-/* "<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID" */
-static void syslog_header(const struct monitor *m, char *line, size_t size, int severity,
-			  const char *time, const char *msgid)
-{
-	snprintf(line, size, "<%d>1 %s %s aftrctl %d %s", SYSLOG_FACILITY * 8 + severity, time,
-		 m->host, (int)getpid(), msgid);
-}
-
-static void syslog_event(struct monitor *m, const char *time, uint8_t type, const char *event,
-			 const char *ifname, const struct nlattr **tb)
-{
-	bool alarm = type == DSLITE_AFTR_EVENT_QUOTA || type == DSLITE_AFTR_EVENT_POOL_EXHAUSTED;
-	char line[SYSLOG_LINE_MAX], val[INET6_ADDRSTRLEN];
+	struct monitor *m = data;
 	size_t i;
 
-	syslog_header(m, line, sizeof(line), alarm ? SYSLOG_WARNING : SYSLOG_INFO, time, event);
-	snprintf(line + strlen(line), sizeof(line) - strlen(line), " [" SYSLOG_SD_ID);
-	sd_param(line, sizeof(line), "ifname", ifname);
+	if (m->dest != DEST_STDOUT) {
+		log_event(m, r);
+		return;
+	}
+	out_obj_begin(NULL);
+	out_str("time", "[%s]", r->time);
+	out_uint("timestamp-ns", NULL, r->ns);
+	out_str("event", " %s", r->event);
+	for (i = 0; i < r->n; i++) {
+		const char *key = r->field[i].key, *val = r->field[i].value;
+
+		out_text(" %s %s", strcmp(key, "ifname") ? key : "dev", val);
+		if (r->field[i].number)
+			out_number(key, NULL, val);
+		else
+			out_str(key, NULL, val);
+	}
+	out_text("\n");
+	out_obj_end();
+	out_flush();
+}
+
+static void on_tick(void *data)
+{
+	struct monitor *m = data;
+
+	pool_watch_tick(&m->watch);
+}
+
+/* The event's fields, named as in JSON, in the order printed. */
+static void record_fields(struct log_record *r, const char *ifname, const struct nlattr **tb)
+{
+	char val[INET6_ADDRSTRLEN];
+	size_t i;
+
+	log_record_add(r, "ifname", ifname);
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		if (!tb[fields[i].attr])
 			continue;
 		field_value(&fields[i], tb[fields[i].attr], val, sizeof(val));
-		sd_param(line, sizeof(line), fields[i].key, val);
+		log_record_add(r, fields[i].key, val);
 	}
-	snprintf(line + strlen(line), sizeof(line) - strlen(line), "]");
-	syslog_emit(m, line);
 }
 
 static int on_event(const struct nlattr **tb, void *data)
@@ -234,8 +194,8 @@ static int on_event(const struct nlattr **tb, void *data)
 	const struct nlattr *ts = tb[DSLITE_AFTR_A_TIMESTAMP_NS];
 	const struct nlattr *ifindex = tb[DSLITE_AFTR_A_IFINDEX];
 	struct monitor *m = data;
-	uint64_t ns = ts ? mnl_attr_get_u64(ts) : now_ns();
-	char time[40], unknown[16];
+	struct log_record r;
+	char unknown[16];
 	const char *event, *ifname;
 	uint8_t t;
 
@@ -250,12 +210,14 @@ static int on_event(const struct nlattr **tb, void *data)
 		snprintf(unknown, sizeof(unknown), "event-%u", t);
 		event = unknown;
 	}
+	log_record_init(&r, event, ts ? mnl_attr_get_u64(ts) : log_now_ns(),
+			t == DSLITE_AFTR_EVENT_QUOTA || t == DSLITE_AFTR_EVENT_POOL_EXHAUSTED);
 	ifname = dev_name(m, mnl_attr_get_u32(ifindex));
-	format_time(ns, time, sizeof(time));
-	if (m->syslog)
-		syslog_event(m, time, t, event, ifname, tb);
+	record_fields(&r, ifname, tb);
+	if (m->dest == DEST_STDOUT)
+		print_event(&r, ifname, tb);
 	else
-		print_event(time, ns, event, ifname, tb);
+		log_event(m, &r);
 	return 0;
 }
 
@@ -263,17 +225,15 @@ static int on_event(const struct nlattr **tb, void *data)
 static void on_lost(void *data)
 {
 	struct monitor *m = data;
-	char time[40], line[SYSLOG_LINE_MAX];
+	struct log_record r;
 
 	warning("events were lost: the kernel dropped them while this monitor fell behind "
 		"(ENOBUFS), so the log has a gap");
-	if (!m->syslog)
+	if (m->dest == DEST_STDOUT)
 		return;
-	format_time(now_ns(), time, sizeof(time));
-	syslog_header(m, line, sizeof(line), SYSLOG_WARNING, time, "events-lost");
-	snprintf(line + strlen(line), sizeof(line) - strlen(line),
-		 " - events were lost (ENOBUFS): the log has a gap");
-	syslog_emit(m, line);
+	log_record_init(&r, "events-lost", log_now_ns(), true);
+	log_record_add(&r, "reason", "ENOBUFS");
+	log_event(m, &r);
 }
 
 static int remember_ifindex(const struct dev_ref *dev, void *data)
@@ -282,25 +242,77 @@ static int remember_ifindex(const struct dev_ref *dev, void *data)
 	return 0;
 }
 
-enum { KW_DEV, KW_SYSLOG, KW_HELP };
+enum { KW_DEV, KW_SYSLOG, KW_JOURNAL, KW_FORMAT, KW_SD_ID, KW_THRESHOLD, KW_HYSTERESIS,
+       KW_INTERVAL, KW_HELP };
 static const char *const keywords[] = {
-	[KW_DEV] = "dev", [KW_SYSLOG] = "syslog", [KW_HELP] = "help",
+	[KW_DEV] = "dev", [KW_SYSLOG] = "syslog", [KW_JOURNAL] = "journal",
+	[KW_FORMAT] = "format", [KW_SD_ID] = "sd-id", [KW_THRESHOLD] = "pool-threshold",
+	[KW_HYSTERESIS] = "hysteresis", [KW_INTERVAL] = "interval", [KW_HELP] = "help",
 };
+
+static const char *const formats[] = { "rfc3164", "rfc5424" };
+
+/* "syslog" or "journal", and the socket that may follow. */
+static int parse_dest(struct args *a, struct monitor *m, enum dest dest)
+{
+	if (m->dest != DEST_STDOUT)
+		return usage_error("one of \"syslog\" and \"journal\", once");
+	m->dest = dest;
+	if (args_peek(a) && args_peek(a)[0] == '/')
+		m->socket_path = args_next(a);
+	return 0;
+}
+
+/* "format" and "sd-id", which shape syslog records. */
+static int parse_syslog_kw(struct args *a, struct monitor *m, int kw)
+{
+	const char *val;
+	int i;
+
+	if (m->dest != DEST_SYSLOG)
+		return usage_error("\"%s\" goes after \"syslog\"", keywords[kw]);
+	if (args_value(a, keywords[kw], &val))
+		return -1;
+	if (kw == KW_SD_ID) {
+		if (m->syslog.sd_id)
+			return usage_error("\"sd-id\" given twice");
+		m->syslog.sd_id = val;
+		return syslog_parse_sd_id(val);
+	}
+	i = LOOKUP_WORD(val, formats, "syslog format");
+	if (i < 0)
+		return -1;
+	m->syslog.rfc5424 = i == 1;
+	return 0;
+}
 
 static int parse_monitor(struct args *a, struct monitor *m, const char **ifname)
 {
 	const char *word;
+	int kw;
 
 	while ((word = args_next(a))) {
-		switch (ARGS_KEYWORD(a, word, keywords, ifname)) {
+		switch ((kw = ARGS_KEYWORD(a, word, keywords, ifname))) {
 		case KW_DEVICE:
 			break;
 		case KW_SYSLOG:
-			if (m->syslog)
-				return usage_error("\"syslog\" given twice");
-			m->syslog = true;
-			if (args_peek(a) && args_peek(a)[0] == '/')
-				m->socket_path = args_next(a);
+		case KW_JOURNAL:
+			if (parse_dest(a, m, kw == KW_SYSLOG ? DEST_SYSLOG : DEST_JOURNAL))
+				return -1;
+			break;
+		case KW_FORMAT:
+		case KW_SD_ID:
+			if (parse_syslog_kw(a, m, kw))
+				return -1;
+			break;
+		case KW_THRESHOLD:
+		case KW_HYSTERESIS:
+		case KW_INTERVAL:
+			if (pool_watch_parse(&m->watch, a, kw == KW_THRESHOLD ? WATCH_THRESHOLD :
+					     kw == KW_HYSTERESIS ? WATCH_HYSTERESIS :
+					     WATCH_INTERVAL))
+				return -1;
+			m->watch_opts = true;
 			break;
 		case KW_HELP:
 			m->help = true;
@@ -309,19 +321,25 @@ static int parse_monitor(struct args *a, struct monitor *m, const char **ifname)
 			return -1;
 		}
 	}
-	if (m->syslog && opt_json)
-		return usage_error("syslog output is not JSON: drop -j");
-	if (m->socket_path && strlen(m->socket_path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
-		return usage_error("socket path \"%s\" is too long", m->socket_path);
+	if (m->dest != DEST_STDOUT && opt_json)
+		return usage_error("syslog and journal records are not JSON: drop -j");
+	if (m->syslog.sd_id && !m->syslog.rfc5424)
+		return usage_error("structured data needs \"format rfc5424\"");
+	if (m->watch_opts && !m->watch.n)
+		return usage_error("\"hysteresis\" and \"interval\" go with \"pool-threshold\"");
+	if (m->dest == DEST_JOURNAL && !m->socket_path)
+		m->socket_path = JOURNAL_SOCKET;
 	return 0;
 }
 
 int do_monitor(struct args *a)
 {
-	struct monitor m = { .fd = -1 };
+	struct monitor m = { .dest = DEST_STDOUT, .sink.fd = -1 };
+	struct nl_listener l = { on_event, on_lost, NULL, 0, &m };
 	const char *ifname = NULL;
 	int ret;
 
+	pool_watch_init(&m.watch);
 	if (parse_monitor(a, &m, &ifname))
 		return EXIT_USAGE;
 	if (m.help) {
@@ -333,15 +351,19 @@ int do_monitor(struct args *a)
 		if (ret)
 			return ret;
 	}
-	if (m.socket_path) {
-		syslog_connect(&m);
-		if (m.fd < 0)
-			return usage_error("cannot log to %s: %s", m.socket_path, strerror(errno));
+	if (m.dest != DEST_STDOUT && log_sink_open(&m.sink, m.socket_path))
+		return EXIT_USAGE;
+	if (gethostname(m.syslog.host, sizeof(m.syslog.host)) < 0 || !m.syslog.host[0])
+		snprintf(m.syslog.host, sizeof(m.syslog.host), "-");
+	if (m.watch.n) {
+		m.watch.ifname = ifname;
+		m.watch.emit = on_record;
+		m.watch.data = &m;
+		l.tick = on_tick;
+		l.interval_ms = m.watch.interval * 1000;
 	}
-	if (gethostname(m.host, sizeof(m.host)) < 0 || !m.host[0])
-		snprintf(m.host, sizeof(m.host), "-");
-	ret = nl_listen(on_event, on_lost, &m);
-	if (m.fd >= 0)
-		close(m.fd);
+	ret = nl_listen(&l);
+	log_sink_close(&m.sink);
+	pool_watch_free(&m.watch);
 	return ret;
 }

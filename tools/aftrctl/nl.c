@@ -4,10 +4,13 @@
  * hand each validated reply to a callback as it arrives, and turn errors
  * (with the kernel's extack message) into "Error:" lines.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <linux/genetlink.h>
 
 #include "aftrctl.h"
@@ -114,6 +117,27 @@ int nl_parse_prefix(const struct nlattr *nest, const struct nlattr **tb)
 
 	memset(tb, 0, sizeof(*tb) * (DSLITE_AFTR_PREFIX_A_MAX + 1));
 	return mnl_attr_parse_nested(nest, parse_attr, &ctx) < 0 ? -1 : 0;
+}
+
+/* A prefix nest as "ADDR/LEN"; false if it is absent or malformed. */
+bool nl_prefix_str(const struct nlattr *nest, char *buf, size_t size)
+{
+	const struct nlattr *tb[DSLITE_AFTR_PREFIX_A_MAX + 1];
+	const struct nlattr *a6, *a4, *len;
+	size_t n;
+
+	if (!nest || nl_parse_prefix(nest, tb))
+		return false;
+	a6 = tb[DSLITE_AFTR_PREFIX_A_ADDR6];
+	a4 = tb[DSLITE_AFTR_PREFIX_A_ADDR4];
+	len = tb[DSLITE_AFTR_PREFIX_A_LEN];
+	if (!len || !(a6 || a4) ||
+	    !inet_ntop(a6 ? AF_INET6 : AF_INET, mnl_attr_get_payload(a6 ? a6 : a4), buf,
+		       (socklen_t)size))
+		return false;
+	n = strlen(buf);
+	snprintf(buf + n, size - n, "/%u", mnl_attr_get_u8(len));
+	return true;
 }
 
 static int extack_attr(const struct nlattr *attr, void *data)
@@ -383,14 +407,45 @@ int nl_talk(struct nlmsghdr *req, nl_msg_cb cb, void *data)
 	return kernel_error("%s", strerror(err));
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Waits for an event, running @l->tick each @l->interval_ms meanwhile. */
+static int events_wait(struct mnl_socket *ev, const struct nl_listener *l, uint64_t *next)
+{
+	struct pollfd pfd = { .fd = mnl_socket_get_fd(ev), .events = POLLIN };
+	uint64_t now;
+	int n;
+
+	for (;;) {
+		now = now_ms();
+		if (l->tick && now >= *next) {
+			l->tick(l->data);
+			*next = now + l->interval_ms;
+		}
+		n = poll(&pfd, 1, l->tick ? (int)(*next - now) : -1);
+		if (n > 0 || (n < 0 && errno != EINTR))
+			return n;
+	}
+}
+
 /*
- * Join the events group and hand each notification to @cb, for as long as
- * the socket lives; @lost is told each time the kernel dropped some because
- * we read too slowly (ENOBUFS), and reading goes on. Returns an exit code.
+ * Join the events group and hand each notification to @l->cb, for as long
+ * as the socket lives; @l->lost is told each time the kernel dropped some
+ * because we read too slowly (ENOBUFS), and reading goes on. Events come on
+ * a socket of their own, so that @l->tick may send requests on another.
+ * Returns an exit code.
  */
-int nl_listen(nl_msg_cb cb, void (*lost)(void *data), void *data)
+int nl_listen(const struct nl_listener *l)
 {
 	static char buf[RECV_SIZE];
+	struct mnl_socket *ev;
+	uint64_t next = 0;
 	ssize_t n;
 	int ret;
 
@@ -405,23 +460,36 @@ int nl_listen(nl_msg_cb cb, void (*lost)(void *data), void *data)
 	if (mnl_socket_setsockopt(sock, NETLINK_ADD_MEMBERSHIP, &events_group,
 				  sizeof(events_group)) < 0)
 		return kernel_error("cannot join the events group: %s", strerror(errno));
-	talk.cb = cb;
-	talk.data = data;
+	/* The socket is the listener's now; a tick's requests open another. */
+	ev = sock;
+	sock = NULL;
 	for (;;) {
-		n = mnl_socket_recvfrom(sock, buf, sizeof(buf));
+		if (events_wait(ev, l, &next) < 0) {
+			ret = kernel_error("waiting for events: %s", strerror(errno));
+			break;
+		}
+		n = mnl_socket_recvfrom(ev, buf, sizeof(buf));
 		if (n < 0 && errno == ENOBUFS) {
-			lost(data);
+			l->lost(l->data);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return kernel_error("reading events: %s", strerror(errno));
+		if (n < 0) {
+			ret = kernel_error("reading events: %s", strerror(errno));
+			break;
+		}
+		talk.cb = l->cb;	/* a tick's request may have changed them */
+		talk.data = l->data;
 		ret = mnl_cb_run2(buf, (size_t)n, 0, 0, cb_data, NULL, ctl_cbs,
 				  ARRAY_SIZE(ctl_cbs));
-		if (ret < 0 && errno != EBADMSG)
-			return kernel_error("reading events: %s", strerror(errno));
+		if (ret < 0 && errno != EBADMSG) {
+			ret = kernel_error("reading events: %s", strerror(errno));
+			break;
+		}
 		if (ret < 0)
 			warning("skipped a malformed event");
 	}
+	mnl_socket_close(ev);
+	return ret;
 }

@@ -17,6 +17,23 @@
 
 #define MAX_DEPTH 8
 
+bool opt_prometheus;
+
+static const char *const formats[] = { "text", "json", "prometheus" };
+
+/* -o FORMAT: "json" is -j; "prometheus" is for "stats" (metrics.c) only. */
+int out_set_format(const char *name)
+{
+	int i = LOOKUP_WORD(name, formats, "output format");
+
+	if (i < 0)
+		return -1;
+	opt_json = i == 1;
+	opt_pretty = opt_pretty && opt_json;
+	opt_prometheus = i == 2;
+	return 0;
+}
+
 /* Where output goes: standard output, or with -j the command's spool. */
 static struct {
 	FILE *f;		/* NULL: standard output */
@@ -138,6 +155,17 @@ void out_str(const char *key, const char *fmt, const char *val)
 	}
 }
 
+/* A number already written out ("62.5"): JSON has it without quotes. */
+void out_number(const char *key, const char *fmt, const char *val)
+{
+	if (json_wants(key)) {
+		json_member(key);
+		fputs(val, stdout);
+	} else if (!opt_json && fmt) {
+		printf(fmt, val);
+	}
+}
+
 void out_uint(const char *key, const char *fmt, uint64_t val)
 {
 	char buf[24];
@@ -198,24 +226,12 @@ void out_attr_str(const char *key, const char *fmt, const struct nlattr *attr)
 /* A nest of enum dslite_aftr_prefix_attr, as "ADDR/LEN". */
 void out_prefix(const char *key, const char *fmt, const struct nlattr *nest)
 {
-	const struct nlattr *tb[DSLITE_AFTR_PREFIX_A_MAX + 1];
-	const struct nlattr *a6, *a4, *len;
 	char buf[INET6_ADDRSTRLEN + 4];
 
-	if (!nest || nl_parse_prefix(nest, tb)) {
+	if (nl_prefix_str(nest, buf, sizeof(buf)))
+		out_str(key, fmt, buf);
+	else
 		missing(fmt);
-		return;
-	}
-	a6 = tb[DSLITE_AFTR_PREFIX_A_ADDR6];
-	a4 = tb[DSLITE_AFTR_PREFIX_A_ADDR4];
-	len = tb[DSLITE_AFTR_PREFIX_A_LEN];
-	if (!len || !(a6 || a4)) {
-		missing(fmt);
-		return;
-	}
-	inet_ntop(a6 ? AF_INET6 : AF_INET, mnl_attr_get_payload(a6 ? a6 : a4), buf, sizeof(buf));
-	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "/%u", mnl_attr_get_u8(len));
-	out_str(key, fmt, buf);
 }
 
 void out_attr_u32(const char *key, const char *fmt, const struct nlattr *attr)

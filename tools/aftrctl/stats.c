@@ -38,6 +38,12 @@ static const char *const stat_names[] = {
 _Static_assert(ARRAY_SIZE(stat_names) == __DSLITE_AFTR_STAT_MAX,
 	       "every enum dslite_aftr_stat needs a name");
 
+/* The name of counter @i (enum dslite_aftr_stat). */
+const char *stat_name(size_t i)
+{
+	return i < ARRAY_SIZE(stat_names) ? stat_names[i] : NULL;
+}
+
 /* The STATS nest: attribute type is the counter + 1. */
 void stats_print(const struct nlattr *nest)
 {
@@ -86,7 +92,7 @@ static int stats_one(const struct dev_ref *dev, void *data)
 
 static void usage(void)
 {
-	fputs("Usage: aftrctl stats [ show ] [ [ dev ] DEV ]\n", stdout);
+	fputs("Usage: aftrctl [ -o prometheus ] stats [ show ] [ [ dev ] DEV ]\n", stdout);
 }
 
 static const char *const keywords[] = { "dev", "show", "help" };
@@ -108,5 +114,7 @@ int do_stats(struct args *a)
 			return EXIT_USAGE;
 		}
 	}
+	if (opt_prometheus)
+		return metrics_print(ifname);
 	return for_each_dev(ifname, "", stats_one, NULL);
 }
