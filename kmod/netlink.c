@@ -938,8 +938,12 @@ static void outer_dump_walk(struct sk_buff *skb, struct netlink_callback *cb,
 			rcu_read_unlock();
 			return;
 		}
-		if (!(pos & 0xff))
-			cond_resched_rcu();
+		/* No binding is held across: the walk may rest. */
+		if (!(pos & 0xff)) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
 	}
 	rcu_read_unlock();
 	td->finished = true;
