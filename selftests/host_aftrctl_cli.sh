@@ -126,8 +126,10 @@ check "completion offers dev and the instances" offers pool show '' -- dev aftr0
 check "completion: nothing once the device is named" offers pool show aftr0 '' --
 check "completion: no device after dev NAME" offers binding flush dev aftr0 '' -- b4 proto
 check "completion: stats" offers stats '' -- show help dev aftr0
-check "completion: monitor" offers monitor '' -- syslog help dev aftr0
-check "completion: monitor NAME" offers monitor aftr0 '' -- syslog help
+check "completion: monitor" offers monitor '' -- pool-threshold hysteresis interval syslog \
+	journal format sd-id help dev aftr0
+check "completion: monitor NAME" offers monitor aftr0 '' -- pool-threshold hysteresis interval \
+	syslog journal format sd-id help
 
 # --- "static del" takes the words of its add -------------------------------
 accepted "static del with the add line's words" static del dev aftr0 b4 2001:db8::2 proto tcp \
