@@ -60,6 +60,8 @@ int aftr_b4s_init(struct aftr_dev *ad)
 		return err;
 	}
 	spin_lock_init(&b4s->lock);
+	/* Full, like every bucket: the first subscribers come at once. */
+	b4s->tokens = ad->params.max_new_subscribers;
 	b4s->refill = jiffies;
 	ad->b4s = b4s;
 	return 0;

@@ -770,9 +770,15 @@ static struct aftr_b4 *static_reserve(struct aftr_dev *ad, const struct aftr_key
 	int err, why;
 
 	b4 = aftr_b4_get_at(ad, &in->b4, endpoint, out->addr, &why);
-	if (!b4) {
-		if (why == AFTR_REFUSED_NOMEM)
-			return ERR_PTR(-ENOMEM);
+	switch (b4 ? 0 : why) {
+	case 0:
+		break;
+	case AFTR_REFUSED_NOMEM:
+		return ERR_PTR(-ENOMEM);
+	case AFTR_REFUSED_SUBSCRIBERS:
+		NL_SET_ERR_MSG_MOD(extack, "no new subscriber now: max-subscribers or max-new-subscribers");
+		return ERR_PTR(-EBUSY);
+	default:
 		NL_SET_ERR_MSG_MOD(extack, "OUTER_ADDR is not an address of a dynamic pool");
 		return ERR_PTR(-EINVAL);
 	}

@@ -63,10 +63,18 @@ static int on_error(const struct nlmsghdr *nlh, void *data)
 	return err->error ? MNL_CB_ERROR : MNL_CB_STOP;
 }
 
+/* A dump ends with its error code, and the extack after it. */
 static int on_done(const struct nlmsghdr *nlh, void *data)
 {
-	(void)nlh;
-	(void)data;
+	struct reply *r = data;
+	int err;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(err))
+		return MNL_CB_STOP;
+	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	r->error = err;
+	if (err && (nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		mnl_attr_parse(nlh, sizeof(err), extack_attr, r);
 	return MNL_CB_STOP;
 }
 
@@ -487,6 +495,86 @@ TEST_F(dev, det_b4_len_zero_refused)
 	put_prefix(nlh, AF_INET, "198.51.100.0", 28);
 	EXPECT_TRUE(refused(self, nlh));
 	EXPECT_EQ(0, dump_count(self, DSLITE_AFTR_CMD_DET_GET));
+}
+
+static void put_addr(struct nlmsghdr *nlh, uint16_t type, int family, const char *addr)
+{
+	unsigned char a[sizeof(struct in6_addr)];
+
+	inet_pton(family, addr, a);
+	mnl_attr_put(nlh, type, family == AF_INET6 ? 16 : 4, a);
+}
+
+/* B4 2001:db8:100::2's UDP INNER:IPORT mapped to 198.51.100.1:OPORT. */
+static int static_udp(FIXTURE_DATA(dev) *self, const char *inner, uint16_t iport,
+		      uint16_t oport)
+{
+	struct nlmsghdr *nlh = command(self, DSLITE_AFTR_CMD_STATIC_ADD);
+
+	mnl_attr_put_u8(nlh, DSLITE_AFTR_A_PROTO, IPPROTO_UDP);
+	put_addr(nlh, DSLITE_AFTR_A_B4_ADDR, AF_INET6, "2001:db8:100::2");
+	put_addr(nlh, DSLITE_AFTR_A_INNER_ADDR, AF_INET, inner);
+	mnl_attr_put_u16(nlh, DSLITE_AFTR_A_INNER_PORT, iport);
+	put_addr(nlh, DSLITE_AFTR_A_OUTER_ADDR, AF_INET, "198.51.100.1");
+	mnl_attr_put_u16(nlh, DSLITE_AFTR_A_OUTER_PORT, oport);
+	return transact(self->nl, nlh, NULL, &self->r);
+}
+
+/* A BINDING_GET dump with an address and port filter (NULL, 0: none). */
+static int bindings_where(FIXTURE_DATA(dev) *self, uint16_t addr_type, const char *addr,
+			  uint16_t port_type, uint16_t port)
+{
+	struct nlmsghdr *nlh = command(self, DSLITE_AFTR_CMD_BINDING_GET);
+
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	if (addr)
+		put_addr(nlh, addr_type, AF_INET, addr);
+	if (port)
+		mnl_attr_put_u16(nlh, port_type, port);
+	if (transact(self->nl, nlh, on_msg, &self->r))
+		return -1;
+	return self->r.nmsgs;
+}
+
+#define OUTER(a, p) bindings_where(self, DSLITE_AFTR_A_OUTER_ADDR, a, DSLITE_AFTR_A_OUTER_PORT, p)
+#define INNER(a, p) bindings_where(self, DSLITE_AFTR_A_INNER_ADDR, a, DSLITE_AFTR_A_INNER_PORT, p)
+
+/*
+ * "Who has 198.51.100.1:5002": the kernel answers with that binding alone
+ * (a module without the filters sends all three), by outer or inner
+ * address, with or without the port; a port without its address, and the
+ * filters on a flush (which would end everything if ignored), are refused.
+ */
+TEST_F(dev, binding_dump_filters_by_outer_and_inner)
+{
+	struct nlmsghdr *nlh = command(self, DSLITE_AFTR_CMD_DEV_SET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, DSLITE_AFTR_A_ENDPOINTS);
+
+	put_addr(nlh, 1, AF_INET6, "2001:db8::1");
+	mnl_attr_nest_end(nlh, nest);
+	ASSERT_EQ(0, transact(self->nl, nlh, NULL, &self->r)) TH_LOG("%s", self->r.extack);
+	nlh = command(self, DSLITE_AFTR_CMD_B4_ALLOW);
+	put_prefix(nlh, AF_INET6, "2001:db8:100::", 40);
+	ASSERT_EQ(0, transact(self->nl, nlh, NULL, &self->r)) TH_LOG("%s", self->r.extack);
+	ASSERT_EQ(0, pool_add(self, "198.51.100.0", 28, 0, 0)) TH_LOG("%s", self->r.extack);
+	ASSERT_EQ(0, static_udp(self, "192.168.1.2", 1001, 5001)) TH_LOG("%s", self->r.extack);
+	ASSERT_EQ(0, static_udp(self, "192.168.1.2", 1002, 5002));
+	ASSERT_EQ(0, static_udp(self, "192.168.1.3", 1003, 5003));
+
+	EXPECT_EQ(3, OUTER(NULL, 0));
+	EXPECT_EQ(1, OUTER("198.51.100.1", 5002));
+	EXPECT_EQ(3, OUTER("198.51.100.1", 0));
+	EXPECT_EQ(0, OUTER("198.51.100.2", 0));
+	EXPECT_EQ(0, OUTER("198.51.100.1", 5004));
+	EXPECT_EQ(2, INNER("192.168.1.2", 0));
+	EXPECT_EQ(1, INNER("192.168.1.3", 1003));
+	EXPECT_EQ(0, INNER("192.168.1.3", 1001));
+
+	EXPECT_EQ(-1, bindings_where(self, 0, NULL, DSLITE_AFTR_A_OUTER_PORT, 5002));
+	nlh = command(self, DSLITE_AFTR_CMD_BINDING_FLUSH);
+	put_addr(nlh, DSLITE_AFTR_A_OUTER_ADDR, AF_INET, "198.51.100.1");
+	EXPECT_TRUE(refused(self, nlh));
+	EXPECT_EQ(3, OUTER(NULL, 0));
 }
 
 /* Reserved fields of the genl header must be zero, in every command. */

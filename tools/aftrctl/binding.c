@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * "aftrctl binding": the NAT table, streamed; and flushing parts of it.
- * The kernel selects by B4 and protocol; the outer and inner addresses
- * and ports "binding show" also takes are matched here, in the dump.
+ * The kernel selects by B4, protocol, and outer and inner address and port
+ * ("who has 198.51.100.7:40001" is a few lookups there, not a dump of the
+ * table); the outer and inner filters are matched here again, so that a
+ * module that predates them, and dumps everything, still gives the answer.
  */
 #include <stdio.h>
 #include <string.h>
@@ -105,6 +107,16 @@ static int parse_filter(struct args *a, struct filter *f, bool show)
 	return 0;
 }
 
+static void put_addr_port(struct nlmsghdr *req, const struct addr_port *ap, uint16_t addr_type,
+			  uint16_t port_type)
+{
+	if (!ap->given)
+		return;
+	mnl_attr_put(req, addr_type, sizeof(ap->addr), &ap->addr);
+	if (ap->port >= 0)
+		mnl_attr_put_u16(req, port_type, (uint16_t)ap->port);
+}
+
 static void put_filter(struct nlmsghdr *req, const struct filter *f, const struct dev_ref *dev)
 {
 	nl_put_dev(req, dev->ifindex, NULL);
@@ -112,6 +124,8 @@ static void put_filter(struct nlmsghdr *req, const struct filter *f, const struc
 		mnl_attr_put(req, DSLITE_AFTR_A_B4_ADDR, sizeof(f->b4), &f->b4);
 	if (f->proto)
 		mnl_attr_put_u8(req, DSLITE_AFTR_A_PROTO, f->proto);
+	put_addr_port(req, &f->outer, DSLITE_AFTR_A_OUTER_ADDR, DSLITE_AFTR_A_OUTER_PORT);
+	put_addr_port(req, &f->inner, DSLITE_AFTR_A_INNER_ADDR, DSLITE_AFTR_A_INNER_PORT);
 }
 
 static bool addr_port_match(const struct addr_port *ap, const struct nlattr *addr,
