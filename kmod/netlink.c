@@ -584,8 +584,38 @@ static int b4_deny_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/*
+ * Ranges no pool may touch: addresses no host has (0/8, loopback,
+ * multicast, the limited broadcast) and DS-Lite's own 192.0.0.0/29 (RFC
+ * 6333), which B4s and the AFTR use for themselves.
+ */
+static const struct {
+	u32 addr;
+	u8 len;
+	const char *why;
+} pool_refused[] = {
+	{ 0x00000000, 8, KBUILD_MODNAME ": 0.0.0.0/8 is no host's" },
+	{ 0x7f000000, 8, KBUILD_MODNAME ": 127.0.0.0/8 is loopback" },
+	{ 0xc0000000, 29, KBUILD_MODNAME ": 192.0.0.0/29 is DS-Lite's own (RFC 6333)" },
+	{ 0xe0000000, 4, KBUILD_MODNAME ": 224.0.0.0/4 is multicast" },
+	{ 0xffffffff, 32, KBUILD_MODNAME ": 255.255.255.255 is the limited broadcast" },
+};
+
+/* Why no pool may cover @addr/@len; NULL if it may. */
+static const char *pool_prefix_refused(__be32 addr, u8 len)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pool_refused); i++)
+		if (!((ntohl(addr) ^ pool_refused[i].addr) &
+		      ntohl(inet_make_mask(min(len, pool_refused[i].len)))))
+			return pool_refused[i].why;
+	return NULL;
+}
+
 int aftr_genl_prefix4_parse(struct genl_info *info, u16 type, __be32 *addr, u8 *len)
 {
+	const char *why;
 	struct nlattr *tb[DSLITE_AFTR_PREFIX_A_MAX + 1];
 	struct nlattr *nest = info->attrs[type];
 	int err;
@@ -609,6 +639,14 @@ int aftr_genl_prefix4_parse(struct genl_info *info, u16 type, __be32 *addr, u8 *
 	if (*addr & ~inet_make_mask(*len)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[DSLITE_AFTR_PREFIX_A_ADDR4],
 				    "host bits set in the pool prefix");
+		return -EINVAL;
+	}
+	why = pool_prefix_refused(*addr, *len);
+	if (why) {
+		/* A message of the table's: static storage, as extack wants. */
+		NL_SET_BAD_ATTR(info->extack, tb[DSLITE_AFTR_PREFIX_A_ADDR4]);
+		if (info->extack)
+			info->extack->_msg = why;
 		return -EINVAL;
 	}
 	return 0;

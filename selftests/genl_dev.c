@@ -418,6 +418,27 @@ TEST_F(dev, pool_host_bits_refused)
 	EXPECT_NE(0, self->r.extack[0]);
 }
 
+/* Addresses no host has, and DS-Lite's own, are no pool's (aftrctl checks too). */
+TEST_F(dev, pool_special_ranges_refused)
+{
+	static const struct {
+		const char *addr;
+		uint8_t len;
+	} bad[] = {
+		{ "0.0.0.0", 24 }, { "127.0.0.0", 24 }, { "192.0.0.0", 28 },
+		{ "192.0.0.0", 24 }, { "224.0.0.0", 24 }, { "255.255.255.255", 32 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_GT(0, pool_add(self, bad[i].addr, bad[i].len, 0, 0));
+		EXPECT_NE(0, self->r.extack[0]);
+		TH_LOG("%s/%u: %s", bad[i].addr, bad[i].len, self->r.extack);
+	}
+	EXPECT_EQ(0, dump_count(self, DSLITE_AFTR_CMD_POOL_GET));
+	EXPECT_EQ(0, pool_add(self, "192.0.0.8", 29, 0, 0)) TH_LOG("%s", self->r.extack);
+}
+
 TEST_F(dev, pool_port_range_refused)
 {
 	EXPECT_GT(0, pool_add(self, "198.51.100.0", 28, 2000, 1000));
