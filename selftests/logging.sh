@@ -108,16 +108,6 @@ ok "journald stored its own start"
 setup "the DS-Lite topology comes up" dslite_topology
 setup "binding events on" aftr_run dev set aftr0 events-bindings 1
 
-# monitor NAME ARGS...: "aftrctl ARGS" in the AFTR namespace, killed at
-# exit; waits until it listens (its generic netlink socket joined a group).
-monitor() {
-	local name=$1
-	shift
-	ip netns exec "$AFTR" "$AFTRCTL" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-	at_exit "kill $!"
-	wait_until 20 awk -v pid=$! '$2 == 16 && $3 == pid && $4 != "00000000" { f = 1 }
-		END { exit !f }' /proc/$!/net/netlink
-}
 setup "a monitor logs to rsyslog's /dev/log" monitor rs monitor syslog "$RS/log.sock"
 setup "a monitor logs RFC 5424 with an SD-ID to rsyslog's second socket" \
 	monitor rs5424 monitor syslog "$RS/rfc5424.sock" format rfc5424 sd-id "$SD_ID"

@@ -32,23 +32,6 @@ setup "short timeouts, no hold-down" \
 	aftr_run dev set aftr0 timeout udp 2 holddown 0 max-new-rate 100000 \
 	max-bindings 4000 max-blocks 64
 
-# joined PID: the process PID has a generic netlink socket in a group.
-joined() {
-	awk -v pid="$1" '$2 == 16 && $3 == pid && $4 != "00000000" { f = 1 } END { exit !f }' \
-		"/proc/$1/net/netlink"
-}
-
-# monitor NAME ARGS...: "aftrctl ARGS" in the AFTR namespace, output in
-# $tmp/NAME (appended to, so that truncating it works) and $tmp/NAME.err,
-# killed at exit; waits until it listens.
-monitor() {
-	local name=$1
-	shift
-	ip netns exec "$AFTR" "$AFTRCTL" "$@" >>"$tmp/$name" 2>"$tmp/$name.err" &
-	printf -v "pid_$name" %s $!
-	at_exit "kill $!"
-	wait_until 20 joined $!
-}
 setup "a text monitor listens" monitor text monitor
 setup "a JSON monitor listens" monitor json -j monitor dev aftr0
 setup "a syslog monitor listens" monitor syslog monitor syslog
@@ -58,18 +41,6 @@ setup "a syslog socket listens" wait_until 10 test -S "$tmp/log.sock"
 setup "a monitor logging to that socket listens" \
 	monitor socket monitor syslog "$tmp/log.sock"
 
-# flows NS FIRST COUNT: COUNT UDP flows from 192.168.1.2, source ports
-# FIRST on, to a server port nobody listens on (the NAT needs no answer).
-flows() {
-	in_ns "$1" python3 -c '
-import socket, sys
-first, count = int(sys.argv[2]), int(sys.argv[3])
-for port in range(first, first + count):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((sys.argv[1], port))
-    s.sendto(b"x", (sys.argv[4], 9999))
-    s.close()' "$LAN_HOST" "$2" "$3" "$SRV_ADDR"
-}
 
 # count FILE PATTERN: lines of FILE matching the extended regex PATTERN.
 count() {

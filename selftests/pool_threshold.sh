@@ -32,30 +32,10 @@ setup "an endpoint, the allowed prefix, a pool of 8 blocks" sh -c "
 check "hysteresis needs a threshold" sh -c "'$AFTRCTL' monitor hysteresis 5 >/dev/null 2>&1; [ \$? = 1 ]"
 check "a threshold is a percentage" sh -c "'$AFTRCTL' monitor pool-threshold 101 >/dev/null 2>&1; [ \$? = 1 ]"
 
-# monitor NAME ARGS...: as in monitor.sh.
-monitor() {
-	local name=$1
-	shift
-	ip netns exec "$AFTR" "$AFTRCTL" "$@" >"$tmp/$name" 2>"$tmp/$name.err" &
-	at_exit "kill $!"
-	wait_until 20 awk -v pid=$! '$2 == 16 && $3 == pid && $4 != "00000000" { f = 1 }
-		END { exit !f }' /proc/$!/net/netlink
-}
 setup "a JSON monitor with thresholds 25, 50, 60 listens" monitor json -j monitor \
 	pool-threshold 25 pool-threshold 50 pool-threshold 60 hysteresis 15 interval 1
 setup "a text monitor with threshold 25 listens" monitor text monitor pool-threshold 25 interval 1
 
-# flows NS FIRST COUNT: UDP flows from 192.168.1.2, no answer needed.
-flows() {
-	in_ns "$1" python3 -c '
-import socket, sys
-first, count = int(sys.argv[2]), int(sys.argv[3])
-for port in range(first, first + count):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((sys.argv[1], port))
-    s.sendto(b"x", (sys.argv[4], 9999))
-    s.close()' "$LAN_HOST" "$2" "$3" "$SRV_ADDR"
-}
 
 # records THRESHOLD CROSSED [USED]: how many pool-threshold records of the
 # JSON monitor say so (with USED blocks in use); each must be complete.

@@ -91,6 +91,31 @@ dslite_topology() {
 	aftr_run pool add dev aftr0 "$POOL"
 }
 
+# joined PID: the process PID has a generic netlink socket in a group.
+joined() {
+	awk -v pid="$1" '$2 == 16 && $3 == pid && $4 != "00000000" { f = 1 } END { exit !f }' \
+		"/proc/$1/net/netlink"
+}
+
+# monitor NAME ARGS...: "aftrctl ARGS" in the AFTR namespace, output in
+# $tmp/NAME (appended to, so that truncating it works) and $tmp/NAME.err,
+# killed at exit; waits until it listens.
+monitor() {
+	local name=$1
+	shift
+	ip netns exec "$AFTR" "$AFTRCTL" "$@" >>"$tmp/$name" 2>"$tmp/$name.err" &
+	printf -v "pid_$name" %s $!
+	at_exit "kill $!"
+	wait_until 20 joined $!
+}
+
+# flows NS FIRST COUNT: COUNT UDP flows from the LAN host of B4 NS, from
+# source ports FIRST on, to a server port nobody listens on (the NAT needs
+# no answer).
+flows() {
+	in_ns "$1" "$TOP/selftests/flows.py" udp "$SRV_ADDR" 9999 "$2" "$3"
+}
+
 # b4_pings NS: the LAN host of B4 NS pings the server through its softwire.
 b4_pings() {
 	in_ns "$1" ping -c 1 -W 2 -I "$LAN_HOST" "$SRV_ADDR"

@@ -78,17 +78,26 @@ struct conf {
 /* The device name the file's statements are read with: never sent. */
 #define PARSE_DEV	"-"
 
-static struct item *conf_add(struct conf *c, enum kind kind)
+/*
+ * A zeroed element of @size added to the array whose pointer is at @arrayp
+ * and length at @n. These arrays are small: out of memory, exit.
+ */
+static void *append_zeroed(void *arrayp, size_t *n, size_t size)
 {
-	struct item *it = realloc(c->item, (c->n + 1) * sizeof(*it));
+	char *grown = realloc(*(void **)arrayp, (*n + 1) * size);
 
-	if (!it) {
+	if (!grown) {
 		perror("aftrctl");
 		exit(EXIT_KERNEL);
 	}
-	c->item = it;
-	it += c->n++;
-	memset(it, 0, sizeof(*it));
+	*(void **)arrayp = grown;
+	return memset(grown + (*n)++ * size, 0, size);
+}
+
+static struct item *conf_add(struct conf *c, enum kind kind)
+{
+	struct item *it = append_zeroed(&c->item, &c->n, sizeof(*it));
+
 	it->kind = kind;
 	it->lineno = c->lineno;
 	return it;
@@ -538,15 +547,8 @@ struct plan {
 
 static struct change *plan_add(struct plan *p, unsigned long lineno)
 {
-	struct change *ch = realloc(p->v, (p->n + 1) * sizeof(*ch));
+	struct change *ch = append_zeroed(&p->v, &p->n, sizeof(*ch));
 
-	if (!ch) {
-		perror("aftrctl");
-		exit(EXIT_KERNEL);
-	}
-	p->v = ch;
-	ch += p->n++;
-	memset(ch, 0, sizeof(*ch));
 	ch->lineno = lineno;
 	return ch;
 }
