@@ -160,9 +160,9 @@ void out_number(const char *key, const char *fmt, const char *val)
 {
 	if (json_wants(key)) {
 		json_member(key);
-		fputs(val, stdout);
+		fputs(val, dst());
 	} else if (!opt_json && fmt) {
-		printf(fmt, val);
+		fprintf(dst(), fmt, val);
 	}
 }
 
@@ -171,12 +171,7 @@ void out_uint(const char *key, const char *fmt, uint64_t val)
 	char buf[24];
 
 	snprintf(buf, sizeof(buf), "%" PRIu64, val);
-	if (json_wants(key)) {
-		json_member(key);
-		fputs(buf, dst());
-	} else if (!opt_json && fmt) {
-		fprintf(dst(), fmt, buf);
-	}
+	out_number(key, fmt, buf);
 }
 
 void out_text(const char *fmt, ...)
