@@ -118,7 +118,7 @@ books_agree() {
 
 setup "the DS-Lite topology with four B4s and room for many bindings" topology_stress
 senders
-check "traffic flows" wait_until 30 stat_above bindings-created 1000
+check "traffic flows" wait_until 120 stat_above bindings-created 1000
 deadline=$((SECONDS + STRESS_SECS))
 for op in flusher denier pooler detter staticer instancer; do
 	bg until_deadline "$op"
