@@ -28,12 +28,18 @@ spec=Documentation/netlink/specs/dslite_aftr.yaml
 
 # Extracts when the tarball is newer than what we have (a Debian update).
 extract() {
-	local stamp=$ynl/.extracted d=linux-source-6.12
 	[ -f "$source" ] || {
 		echo "ynl: no $source (apt-get install linux-source-6.12)" >&2
 		exit 1
 	}
-	[ "$stamp" -nt "$source" ] && return
+	[ "$ynl/.extracted" -nt "$source" ] || unpack
+	# Byte-compiled here, once: the guest sees build/ynl read-only, and
+	# compiling YNL's library again at every command costs seconds there.
+	python3 -m compileall -q "$ynl/tools/net/ynl" >/dev/null
+}
+
+unpack() {
+	local d=linux-source-6.12
 	echo "ynl: extracting tools/net/ynl and the netlink schemas from $source" >&2
 	rm -rf "$ynl"
 	mkdir -p "$ynl/Documentation/netlink/specs"
@@ -44,7 +50,7 @@ extract() {
 		"$d/Documentation/netlink/genetlink-legacy.yaml"
 	# Relative, so that it holds wherever the checkout is seen (the guest).
 	ln -s "../../../../../$spec" "$ynl/$spec"
-	touch "$stamp"
+	touch "$ynl/.extracted"
 }
 
 # Through a temporary file: the generator prints its refusals on stdout,
