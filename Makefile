@@ -60,7 +60,7 @@ check-debug:
 	scripts/deps.sh check-debug
 	$(MAKE) check-debug-installed
 
-check-debug-installed: aftrctl selftests
+check-debug-installed: aftrctl selftests ynl
 	kdir=$$(scripts/debug-kernel.sh) && \
 	scripts/build-module.sh "$$kdir" && \
 	scripts/check.sh --debug "$$kdir"
