@@ -261,6 +261,19 @@ check "binding-get (dump) is aftrctl binding show" \
 check "binding-get (dump) filtered by b4-addr and proto is aftrctl's" \
 	answers same --dump binding-get --json "{$dev, \"b4-addr\": \"$B4\", \"proto\": 6}" \
 	-- binding show dev aftr0 b4 2001:db8:100::a proto tcp
+check "binding-get (dump) of an outer address and port is aftrctl's" \
+	answers same --dump binding-get --json "{$dev, $outer}" \
+	-- binding show dev aftr0 outer 198.51.100.3:2222
+check "binding-get (dump) of an inner address is aftrctl's" \
+	answers same --dump binding-get --json "{$dev, \"inner-addr\": $INNER}" \
+	-- binding show dev aftr0 inner 192.168.1.10
+# binding-flush refuses the address filters rather than flush everything.
+flush_refused() {
+	! ynl --do binding-flush --json "{$dev, $outer}" >"$tmp/ynl.json" 2>&1 &&
+		grep -q "BINDING_FLUSH filters by B4_ADDR and PROTO only" "$tmp/ynl.json" ||
+		{ cat "$tmp/ynl.json"; return 1; }
+}
+check "binding-flush (do) with an outer address is refused, with its reason" flush_refused
 check "binding-flush (do)" ynl --do binding-flush --json "{$dev, \"proto\": 6}"
 check "... leaves the static binding" aftrctl_has_ns \
 	'[{"outer-port": 2222}]' binding show dev aftr0
