@@ -9,6 +9,8 @@
 #                      and cached; hours (Documentation/security.rst)
 #   make demo          a narrated run in the guest
 #   make deb           Debian packages in build/deb/ (make check-deb tests them)
+#   make uapi          regenerates uapi/linux/dslite_aftr.h from the netlink spec
+#                      with the kernel's generator (make ynl extracts it)
 #   make KDIR=/usr/src/linux-headers-6.12.117+deb12-amd64
 #                      the module for another kernel
 #
@@ -32,13 +34,24 @@ aftrctl:
 selftests:
 	$(MAKE) -C selftests
 
+# The kernel's YNL tools (tools/net/ynl: the uapi generator, the ynl CLI)
+# and genetlink schemas, extracted from linux-source-6.12 into build/ynl.
+# The netlink spec is the source of truth: the uapi header is what the
+# generator makes of it (selftests/host_uapi.sh checks), and the guest test
+# selftests/ynl.sh drives the family with the ynl CLI.
+ynl:
+	scripts/ynl.sh extract
+
+uapi:
+	scripts/ynl.sh uapi uapi/linux/dslite_aftr.h
+
 # Through sub-makes: make expands a recipe before running it, so the
 # headers are looked up only once deps.sh has installed them.
 check:
 	scripts/deps.sh check
 	$(MAKE) check-installed STRICT=1
 
-check-installed: all selftests
+check-installed: all selftests ynl
 	$(MAKE) module KDIR="$(KDIR_6_12)"
 	scripts/check.sh
 
@@ -47,7 +60,7 @@ check-debug:
 	scripts/deps.sh check-debug
 	$(MAKE) check-debug-installed
 
-check-debug-installed: aftrctl selftests
+check-debug-installed: aftrctl selftests ynl
 	kdir=$$(scripts/debug-kernel.sh) && \
 	scripts/build-module.sh "$$kdir" && \
 	scripts/check.sh --debug "$$kdir"
@@ -81,5 +94,5 @@ clean:
 	$(MAKE) -C tools/aftrctl clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module aftrctl selftests check check-installed check-debug \
+.PHONY: all module aftrctl selftests ynl uapi check check-installed check-debug \
 	check-debug-installed demo demo-installed deb check-deb bench clean

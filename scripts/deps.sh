@@ -12,13 +12,15 @@ demo=(make gcc libc6-dev pkg-config libmnl-dev kmod iproute2 procps
       linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
       cpio xz-utils zstd python3 socat curl iputils-ping)
 # On top for make check: W=1 C=1 builds (sparse), the second kernel (dwarves
-# for its BTF), the kselftest harness (linux-source-6.1), dkms, and the
-# tools the tests call (require_cmd): a missing one fails its test
-# (systemd-analyze and man check the boot unit; rsyslog, systemd's
-# journald and prometheus' promtool judge what logging.sh and metrics.sh
-# hand them).
+# for its BTF), the kselftest harness (linux-source-6.1), the kernel's YNL
+# generator and CLI (linux-source-6.12: 6.1 has none) with the Python
+# modules they import, dkms, and the tools the tests call (require_cmd): a
+# missing one fails its test (systemd-analyze and man check the boot unit;
+# rsyslog, systemd's journald and prometheus' promtool judge what
+# logging.sh and metrics.sh hand them).
 check=(sparse dwarves linux-image-6.12-amd64 linux-headers-6.12-amd64
-       linux-source-6.1 dkms tcpdump systemd man-db rsyslog prometheus)
+       linux-source-6.1 linux-source-6.12 python3-yaml python3-jsonschema
+       dkms tcpdump systemd man-db rsyslog prometheus)
 # On top for make check-debug: building a kernel from linux-source-6.1.
 debug=(flex bison bc libelf-dev libssl-dev)
 # make deb: the packages' Build-Depends (debian/control) and lintian; dkms

@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Deterministic port ranges (RFC 7422, CGN-5). A rule maps each B4 prefix
-# to one pool address and one port range by the arithmetic written in the
-# uapi header; the model below is that arithmetic, and the kernel's answers
-# must agree with it both ways: exhaustively for a /48 split into /56s
-# (256 B4s), and on random samples of a /40 split into /56s (65536 B4s)
-# against a /26. Real traffic from B4s A and B (topology.sh) must use only
-# their ranges, and the external port the server saw must lead back to the
-# right B4. Bad rules are refused with a reason and change nothing.
+# to one pool address and one port range by the arithmetic written in
+# Documentation/netlink.rst; the model below is that arithmetic, and the
+# kernel's answers must agree with it both ways: exhaustively for a /48
+# split into /56s (256 B4s), and on random samples of a /40 split into /56s
+# (65536 B4s) against a /26. Real traffic from B4s A and B (topology.sh)
+# must use only their ranges, and the external port the server saw must
+# lead back to the right B4. Bad rules are refused with a reason and change
+# nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
 require_root
@@ -68,7 +69,7 @@ pool = ipaddress.ip_network(pool)
 pmin, pmax = map(int, ports.split("-"))
 rnd = random.Random(int(seed))
 
-# The arithmetic of uapi/linux/dslite_aftr.h, "Deterministic mode".
+# The arithmetic of Documentation/netlink.rst, DSLITE_AFTR_CMD_DET_ADD.
 nb4 = 2 ** (b4len - b4net.prefixlen)
 naddr = pool.num_addresses
 share = -(-nb4 // naddr)

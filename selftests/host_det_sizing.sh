@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The sizing of deterministic rules (RFC 7422, CGN-5) that aftrctl checks
-# before it asks the kernel, against the arithmetic of the uapi header:
+# before it asks the kernel, against the arithmetic of netlink.rst:
 # for random rules, one that cannot give each B4 DSLITE_AFTR_DET_MIN_PORTS
 # ports is refused (exit 1) with the exact shortfall, one with too many B4
 # prefixes is refused naming the power of two, and one that fits reaches
