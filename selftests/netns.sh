@@ -71,15 +71,15 @@ check "aftrctl in B follows" shows "$B" aftr0
 
 # Who may make an instance (issue 8, item 9): CAP_NET_ADMIN over a user and
 # network namespace of one's own is not enough, or anyone could.
-# The kernel makes no user namespace for a chrooted process, and the
-# guest's root is a chroot: there the check cannot be made, and a refusal
-# of unshare itself must not pass for ours.
+# Where no user namespace can be made (a chroot, or a kernel that forbids
+# them), the check cannot be made, and a refusal of unshare itself must not
+# pass for ours. The test guest can (vm/init).
 if unshare --user --map-root-user --net true 2>/dev/null; then
 	check_fails "a user namespace of its own can't add a dslite device" \
 		unshare --user --map-root-user --net ip link add aftr9 type "$KIND"
 else
 	skip "a user namespace of its own can't add a dslite device" \
-		"no user namespace can be made here (a chroot)"
+		"no user namespace can be made here"
 fi
 check "root of the initial user namespace can" ip -n "$B" link add aftr9 type "$KIND"
 finish
