@@ -54,6 +54,26 @@ if [ "$(id -u)" != 0 ]; then
 	echo "deps: installing them needs root: apt-get install ${missing[*]}" >&2
 	exit 1
 fi
+# rsyslog and prometheus come for their binaries (the tests start their
+# own daemons, privately): the install must leave no daemon running, or
+# enabled at boot, that was not there before. policy-rc.d is Debian's way
+# to keep maintainer scripts from starting services.
+daemons=()
+for p in "${missing[@]}"; do
+	case $p in
+	rsyslog | prometheus) daemons+=("$p") ;;
+	esac
+done
+policy=/usr/sbin/policy-rc.d
+if [ ${#daemons[@]} != 0 ] && [ ! -e $policy ]; then
+	trap 'rm -f $policy' EXIT
+	printf '#!/bin/sh\nexit 101\n' >$policy
+	chmod +x $policy
+fi
+
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+for p in "${daemons[@]}"; do
+	systemctl disable --now "$p.service" >/dev/null 2>&1 || true
+done
