@@ -3,7 +3,7 @@
  * Deterministic port ranges (RFC 7422, CGN-5): rules that give every B4
  * prefix of a set one pool address and one port range by arithmetic, so
  * that who had an external address and port needs no log to answer. The
- * formula is in the uapi header.
+ * formula is in Documentation/netlink.rst (DET_ADD).
  *
  * Rules are an RCU-replaced array written under RTNL; the packet path reads
  * it when it pairs a new B4 and when it asks whether an address is the

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The generic netlink family "dslite_aftr" (see the uapi header for the
- * API). Every request that names an instance runs under RTNL, the lock that
- * serializes all configuration writers; dumps of the big tables take it for
- * each chunk only, and hold a walker on the table between chunks.
+ * The generic netlink family "dslite_aftr" (Documentation/netlink.rst, and
+ * the spec the uapi header is made from). Every request that names an
+ * instance runs under RTNL, the lock that serializes all configuration
+ * writers, except the ends of subscribers a change causes, which drop it
+ * (aftr_genl_end_b4s()); dumps of the big tables take it for each chunk
+ * only, and hold a walker on the table between chunks.
  */
 #include <linux/inetdevice.h>
 #include <linux/rtnetlink.h>
