@@ -157,8 +157,8 @@ setup "a det rule covers B4 B" aftr_run det add dev aftr0 b4 2001:db8:101::/48 l
 	pool 198.51.100.64/26
 ip -n "$AFTR" route add 198.51.100.64/26 dev aftr0
 setup "deterministic mode: $N connections measured" measure det "$B4B" "$B4B6" 30000
-# The module logs a det B4's range like a block, when taken and given back:
-# two lines however many connections, none of them needed to answer.
+# A det B4's range follows from its address (det lookup answers it): no
+# line at all, however many connections (at most two are allowed here).
 check "deterministic mode: no line per connection, at most its range's two" \
 	test "$(lines_of det)" -le 2
 

@@ -20,12 +20,6 @@ tmp=$(mktemp -d)
 at_exit "rm -rf '$tmp'"
 
 setup "the DS-Lite topology comes up" dslite_topology
-# The interface is agreed (uapi) before the module implements it.
-if aftr_run static show dev aftr0 2>&1 | grep -qiE 'not (supported|implemented)'; then
-	skip "static mappings" "the module answers EOPNOTSUPP: not implemented yet"
-	echo "1..$tap_n"
-	exit $KSFT_SKIP
-fi
 setup "echo servers listen" srv_echo_servers
 
 # lan_server NS NAME: a TCP server on the LAN host, port 22, that answers
