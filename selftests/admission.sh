@@ -11,9 +11,7 @@
 # in topology.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd socat python3 ping
 
 SEND=$TOP/selftests/softwire_send.py

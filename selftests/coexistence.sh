@@ -11,9 +11,7 @@
 # on any kernel BUG or WARNING. Picture in topology.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd ping modprobe rmmod
 
 # In unload order: ip6_vti uses ip6_tunnel's and xfrm6_tunnel's symbols,

@@ -8,9 +8,7 @@
 # B4s A and B of topology.sh make the bindings that must survive.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd socat python3
 
 tmp=$(mktemp -d)

@@ -12,9 +12,7 @@
 # nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd socat python3
 
 SMALL_B4=2001:db8:300::/48 SMALL_POOL=198.51.100.128/28 SMALL_PORTS=1024-65000

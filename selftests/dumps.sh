@@ -12,9 +12,7 @@
 # their index (the same outer port can be mapped again).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd python3
 
 FLOWS=$TOP/selftests/flows.py

@@ -15,9 +15,7 @@
 #
 # MESSAGES: default $FUZZ_MESSAGES, else 20000. The seed is printed first.
 . "$(dirname "$0")/lib.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 
 seeded_options n messages "${FUZZ_MESSAGES:-20000}" "$@"
 

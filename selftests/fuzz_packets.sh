@@ -25,9 +25,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
 . "$(dirname "$0")/packets.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd python3 nstat tcpdump
 
 seeded_options n packets "${FUZZ_PACKETS:-200000}" "$@"

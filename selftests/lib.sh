@@ -119,6 +119,13 @@ require_aftrctl() {
 	[ -x "$AFTRCTL" ] || fail_all "no $AFTRCTL (make?)"
 }
 
+# What every test of an instance needs: root, the module, aftrctl.
+require_aftr() {
+	require_root
+	require_module
+	require_aftrctl
+}
+
 # wait_until SECONDS COMMAND...: polls COMMAND until it succeeds; fails
 # when the deadline passes first.
 wait_until() {

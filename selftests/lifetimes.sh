@@ -13,9 +13,7 @@
 # The picture is in topology.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd socat python3
 
 FLOWS=$TOP/selftests/flows.py

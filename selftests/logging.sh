@@ -16,9 +16,7 @@
 #   journald, native         every field a journal field (AFTR_B4_ADDR=...)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd rsyslogd journalctl unshare python3
 JOURNALD=/lib/systemd/systemd-journald
 [ -x $JOURNALD ] || fail_all "needs $JOURNALD (scripts/deps.sh check installs systemd)"

@@ -14,9 +14,7 @@
 # saw them at.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd promtool python3 socat
 
 N=100

@@ -13,9 +13,7 @@
 # quotes these numbers).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd socat python3
 
 N=${VOLUME_CONNECTIONS:-100}

@@ -12,9 +12,7 @@
 # Picture in topology.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd socat python3
 
 PEER=$TOP/selftests/udp_peer.py

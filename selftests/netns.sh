@@ -8,9 +8,7 @@
 #
 #   namespace A: aftr0           namespace B: aftr0, aftr1
 . "$(dirname "$0")/lib.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd python3
 
 # The first namespace of a boot stays allocated after deletion (seen on 6.1

@@ -12,9 +12,7 @@
 #   all flushed        0 blocks   0 %     25 down, 50 down
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd python3
 
 tmp=$(mktemp -d)

@@ -8,9 +8,7 @@
 # reply comes back to the B4 that asked. The picture is in topology.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd socat python3 ping
 
 setup "the DS-Lite topology comes up" dslite_topology

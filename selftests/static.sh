@@ -10,9 +10,7 @@
 # and change nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd socat python3
 
 OUTER=198.51.100.3

@@ -16,9 +16,7 @@
 # The rest of the picture is in topology.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd python3 socat
 
 FLOWS=$TOP/selftests/flows.py

@@ -16,9 +16,7 @@
 # The picture is in topology.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd python3 socat
 
 ROTATE=$TOP/selftests/rotate.py

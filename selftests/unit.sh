@@ -10,9 +10,7 @@
 # suggest for the pool's route.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd socat python3
 
 tmp=$(mktemp -d)

@@ -9,9 +9,7 @@
 # back; the events a command causes reach a ynl subscribed to the events
 # group; and a refusal comes back with the kernel's extack message.
 . "$(dirname "$0")/lib.sh"
-require_root
-require_module
-require_aftrctl
+require_aftr
 require_cmd python3
 
 cli=$TOP/build/ynl/tools/net/ynl/cli.py

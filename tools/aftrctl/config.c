@@ -691,18 +691,11 @@ static int plan_run(const struct plan *p, const char *name, const struct conf *b
 /* "FILE [[dev] DEV]": the file read, its device settled. */
 static int file_args(struct args *a, const char **name, struct conf *c)
 {
-	const char *ifname = NULL, *word;
+	const char *ifname = NULL;
 	int ret;
 
-	if (args_value(a, "config", name))
+	if (args_value(a, "config", name) || parse_dev_filter(a, &ifname))
 		return EXIT_USAGE;
-	word = args_next(a);
-	if (word && !strcmp(word, "dev"))
-		word = args_next(a);
-	if (word && parse_ifname(word, &ifname))
-		return EXIT_USAGE;
-	if (args_peek(a))
-		return usage_error("unexpected \"%s\"", args_peek(a));
 	ret = conf_read(*name, c);
 	if (ret)
 		return ret;
@@ -763,15 +756,11 @@ static int dump_one(const struct dev_ref *dev, void *data)
 
 static int config_dump(struct args *a)
 {
-	const char *ifname = NULL, *word = args_next(a);
+	const char *ifname = NULL;
 	bool printed = false;
 
-	if (word && !strcmp(word, "dev"))
-		word = args_next(a);
-	if (word && parse_ifname(word, &ifname))
+	if (parse_dev_filter(a, &ifname))
 		return EXIT_USAGE;
-	if (args_peek(a))
-		return usage_error("unexpected \"%s\"", args_peek(a));
 	if (opt_json)
 		return usage_error("config dump prints aftrctl.conf(5), not JSON");
 	return for_each_dev(ifname, NULL, dump_one, &printed);
