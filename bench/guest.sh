@@ -416,6 +416,122 @@ wl_control() {
 	teardown
 }
 
+# busy SECONDS: the share of the CPU (0..1) used while the guest otherwise
+# rests for SECONDS, from /proc/stat (everything but idle and iowait).
+busy() {
+	local a b
+	a=$(head -n 1 /proc/stat)
+	sleep "$1"
+	b=$(head -n 1 /proc/stat)
+	awk -v a="$a" -v b="$b" 'BEGIN {
+		n = split(a, x); split(b, y)
+		for (i = 2; i <= n; i++) { d = y[i] - x[i]; t += d; if (i == 5 || i == 6) idle += d }
+		printf "%.3f", t ? (t - idle) / t : 0 }'
+}
+
+# trace FILE: "guest-time B4s live-bindings" into FILE every second, for
+# ever (the caller kills it). The guest clock jumps ahead while the guest
+# waits for 9p, so the poller runs a copy of aftrctl from tmpfs and
+# writes to tmpfs: no I/O between two samples.
+trace() {
+	while :; do
+		printf '%s %s\n' "$(now)" "$(in_ns $MID /tmp/aftrctl dev show aftr0 |
+			awk '{ for (i = 1; i < NF; i++) if ($i == "b4s") b = $(i + 1);
+			       else if ($i == "bindings") n = $(i + 1) } END { print b, n }')" >>"$1"
+		sleep 1
+	done
+}
+
+EXPIRY_STREAM=120 EXPIRY_HOLD=30
+
+# expiry: how late bindings and hold-downs end in a full table (#8 item
+# 18), BENCH_EXPIRY bindings (default 1M and 10M) over 256 B4s, filled
+# with a long UDP timeout while a poller notes when each count was
+# reached. Then:
+#   gc_busy   the CPU share the expiry sweep takes at rest, table full;
+#   stream    the UDP timeout is set so that the first bindings are due in
+#             5 s and the rest follow in the order and at the rate they
+#             were made: for EXPIRY_STREAM seconds (at most half the
+#             fill's time, so that some are left), a binding made at
+#             fill time s is due at s + timeout; at each sample, the
+#             bindings gone say up to which fill time s the table has
+#             expired, and lag = now - (s + timeout): how late the oldest
+#             still there is (median and maximum);
+#   mass      the timeout is then lowered to 1 s: all the rest is due at
+#             once. mass_late: seconds past that until the last live
+#             binding left; held_late (hold-down EXPIRY_HOLD): the
+#             last B4 leaves two hold-downs later (its bindings', then its
+#             own blocks'): seconds past that.
+# Samples are a second apart: each figure is exact to about a second.
+wl_expiry() {
+	local n t0 t1 timeout set gone left d=/tmp/expiry
+	mkdir -p $d && cp "$AFTRCTL" /tmp/aftrctl
+	for n in ${BENCH_EXPIRY:-1048576 10485760}; do
+		contender_up ours 256 || continue
+		: >$d/fill
+		trace $d/fill &
+		t0=$(now)
+		send_fwd ours 256 $((n / 256)) $n >/dev/null
+		t1=$(now)
+		sleep 1
+		kill $! && wait $! 2>/dev/null
+		set -- $(tail -n 1 $d/fill)
+		record expiry ours "bindings=$n" fill_seconds "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+		record expiry ours "bindings=$n" entries "$3"
+		record expiry ours "bindings=$n" gc_busy "$(busy 10)"
+		timeout=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%d", b - a + 5 }')
+		: >$d/stream
+		in_ns $MID /tmp/aftrctl dev set aftr0 timeout udp "$timeout" holddown $EXPIRY_HOLD ||
+			{ record expiry ours "bindings=$n" error "dev set"; continue; }
+		trace $d/stream &
+		# Half the fill at most: the rest is for the mass expiry.
+		sleep "$(awk -v a="$t0" -v b="$t1" -v m=$EXPIRY_STREAM 'BEGIN { s = (b - a) / 2; print s < m ? s : m }')"
+		kill $! && wait $! 2>/dev/null
+		set -- $(python3 - $d/fill $d/stream "$timeout" <<'PY'
+import bisect, statistics, sys
+fill = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 3]
+made = [(f[2], f[0]) for f in fill]     # (bindings made, when)
+total, timeout, lags = made[-1][0], float(sys.argv[3]), []
+for line in open(sys.argv[2]):
+    f = line.split()
+    if len(f) != 3:
+        continue
+    gone = total - float(f[2])
+    i = bisect.bisect_left(made, (gone, 0))
+    # Before the first is due, or once all are gone, there is no oldest.
+    if gone <= 0 or gone >= total or i == 0:
+        continue
+    (c0, s0), (c1, s1) = made[i - 1], made[i]
+    s = s0 + (s1 - s0) * (gone - c0) / (c1 - c0)
+    lags.append(float(f[0]) - (s + timeout))
+print(f"{statistics.median(lags):.2f} {max(lags):.2f} {len(lags)} {f[2]}" if lags else "- - 0 -")
+PY
+)
+		record expiry ours "bindings=$n" stream_lag_median "$1"
+		record expiry ours "bindings=$n" stream_lag_max "$2"
+		record expiry ours "bindings=$n" stream_samples "$3"
+		record expiry ours "bindings=$n" stream_left "$4"
+		set=$(now)
+		in_ns $MID /tmp/aftrctl dev set aftr0 timeout udp 1 ||
+			{ record expiry ours "bindings=$n" error "dev set"; continue; }
+		: >$d/mass
+		trace $d/mass &
+		gone= left=
+		while [ -z "$left" ]; do
+			sleep 1
+			set -- $(tail -n 1 $d/mass)
+			[ -n "$gone" ] || [ "${3:-1}" != 0 ] || gone=$1
+			[ -z "$gone" ] || [ "${2:-1}" != 0 ] || left=$1
+		done
+		kill $! && wait $! 2>/dev/null
+		record expiry ours "bindings=$n" mass_late "$(awk -v g="$gone" -v s="$set" 'BEGIN { print g - s }')"
+		record expiry ours "bindings=$n" held_late "$(awk -v l="$left" -v g="$gone" -v h=$EXPIRY_HOLD 'BEGIN { print l - g - 2 * h }')"
+		cp $d/fill "$RESULTS/expiry-$n.fill" && cp $d/stream "$RESULTS/expiry-$n.stream" &&
+			cp $d/mass "$RESULTS/expiry-$n.mass"
+	done
+	teardown
+}
+
 # tcp: bulk TCP through a real B4 (ip6tnl) for 5 guest seconds; plain
 # carries the same softwire to SINK, which decapsulates it.
 wl_tcp() {
@@ -482,7 +598,7 @@ record meta - - kernel "$(uname -r)"
 record meta - - cpus "$(nproc)"
 record meta - - mem_kb "$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
 record meta - - cmdline "$(cat /proc/cmdline | tr -s ' ' | cut -c1-200)"
-[ $# -gt 0 ] || set -- udp return newmap tcp scale control profile
+[ $# -gt 0 ] || set -- udp return newmap tcp scale control expiry profile
 for w; do
 	declare -F "wl_$w" >/dev/null || { log "no workload $w"; exit 2; }
 done
