@@ -17,10 +17,12 @@ demo=(make gcc libc6-dev pkg-config libmnl-dev kmod iproute2 procps
 # modules they import, dkms, and the tools the tests call (require_cmd): a
 # missing one fails its test (systemd-analyze and man check the boot unit;
 # rsyslog, systemd's journald and prometheus' promtool judge what
-# logging.sh and metrics.sh hand them).
+# logging.sh and metrics.sh hand them; discovery.sh's carrier runs Kea's
+# DHCPv6 server and dnsmasq as its DNS server, its B4 ISC dhclient and dig).
 check=(sparse dwarves linux-image-6.12-amd64 linux-headers-6.12-amd64
        linux-source-6.1 linux-source-6.12 python3-yaml python3-jsonschema
-       dkms tcpdump systemd man-db rsyslog prometheus)
+       dkms tcpdump systemd man-db rsyslog prometheus
+       kea-dhcp6-server dnsmasq-base isc-dhcp-client bind9-dnsutils)
 # On top for make check-debug: building a kernel from linux-source-6.1.
 debug=(flex bison bc libelf-dev libssl-dev)
 # make deb: the packages' Build-Depends (debian/control) and lintian; dkms
@@ -54,14 +56,14 @@ if [ "$(id -u)" != 0 ]; then
 	echo "deps: installing them needs root: apt-get install ${missing[*]}" >&2
 	exit 1
 fi
-# rsyslog and prometheus come for their binaries (the tests start their
-# own daemons, privately): the install must leave no daemon running, or
+# rsyslog, prometheus and Kea come for their binaries (the tests start
+# their own daemons, privately): the install must leave no daemon running, or
 # enabled at boot, that was not there before. policy-rc.d is Debian's way
 # to keep maintainer scripts from starting services.
 daemons=()
 for p in "${missing[@]}"; do
 	case $p in
-	rsyslog | prometheus) daemons+=("$p") ;;
+	rsyslog | prometheus | kea-dhcp6-server) daemons+=("$p") ;;
 	esac
 done
 policy=/usr/sbin/policy-rc.d
