@@ -84,6 +84,15 @@ kea_reloaded_since() {
 	[ "$(kea_reloads)" -gt "$1" ]
 }
 
+# offering NAME: what Kea's configuration now offers, for the output.
+offering() {
+	if [ -n "$no_option_64" ]; then
+		echo "still no option 64 (--no-option-64)"
+	else
+		echo "option 64 aftr-name $1"
+	fi
+}
+
 # kea_reload [AFTR_NAME]: Kea takes the new configuration (SIGHUP).
 kea_reload() {
 	local before
@@ -216,7 +225,7 @@ echo "# without option 64 in Kea's configuration the B4 has no tunnel:"
 diag <"$tmp/b4.log"
 
 # 2. The carrier offers DS-Lite.
-setup "Kea now offers option 64 aftr-name aftr.example.net" kea_reload aftr.example.net
+setup "Kea reloads: $(offering aftr.example.net)" kea_reload aftr.example.net
 check "at its renewal, the B4 resolves aftr.example.net and says its softwire is up" \
 	wait_until 30 b4_logged "up: .* -> $AFTR6 "
 check "the softwire goes from the leased address to $AFTR6" softwire_to "$AFTR6"
@@ -229,7 +238,7 @@ check "aftr0 holds the binding under the leased address" aftr_bound
 
 # 3. The AFTR moves: a new name in the lease.
 setup "the AFTR's endpoint moves to $AFTR6_MOVED" aftr_run dev set aftr0 endpoint "$AFTR6_MOVED"
-setup "Kea now offers aftr2.example.net" kea_reload aftr2.example.net
+setup "Kea reloads: $(offering aftr2.example.net)" kea_reload aftr2.example.net
 check "at its renewal, the B4 resolves aftr2.example.net and recreates its softwire" \
 	wait_until 30 b4_logged "up: .* -> $AFTR6_MOVED "
 check "the softwire goes from the leased address to $AFTR6_MOVED" softwire_to "$AFTR6_MOVED"
