@@ -7,7 +7,8 @@
 #   make check-debug   the guest suite on a debug kernel (KASAN, lockdep,
 #                      kmemleak, ...) built here once from linux-source-6.1
 #                      and cached; hours (Documentation/security.rst)
-#   make demo          a narrated run in the guest
+#   make demo          a narrated run in the guest; DISCOVERY=1: the B4s find
+#                      the AFTR by DHCPv6 option 64 and DNS (Kea, dnsmasq)
 #   make deb           Debian packages in build/deb/ (make check-deb tests them)
 #   make uapi          regenerates uapi/linux/dslite_aftr.h from the netlink spec
 #                      with the kernel's generator (make ynl extracts it)
@@ -66,11 +67,11 @@ check-debug-installed: aftrctl selftests ynl
 	scripts/check.sh --debug "$$kdir"
 
 demo:
-	scripts/deps.sh demo
+	scripts/deps.sh demo $(if $(DISCOVERY),discovery)
 	$(MAKE) demo-installed
 
 demo-installed: all
-	scripts/demo.sh
+	scripts/demo.sh $(if $(DISCOVERY),--discovery)
 
 # Debian packages (debian/): dslite-aftr-dkms and aftrctl in build/deb/,
 # checked by lintian. check-deb installs them in a guest and runs the demo

@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# deb.sh: what `make deb` runs. Builds the Debian packages dslite-aftr-dkms
-# and aftrctl (debian/) from a copy of the checkout in build/deb/, so that
-# dpkg-buildpackage writes its results there and not next to the checkout,
-# then checks them with lintian: any error fails.
+# deb.sh: what `make deb` runs. Builds the Debian packages dslite-aftr-dkms,
+# aftrctl and dslite-b4 (debian/) from a copy of the checkout in build/deb/,
+# so that dpkg-buildpackage writes its results there and not next to the
+# checkout, then checks them with lintian: any error fails.
 set -eu -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/deb

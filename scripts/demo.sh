@@ -22,6 +22,12 @@
 #   lan-b           b4-b
 #   home B
 #
+# With --discovery (make demo DISCOVERY=1) the B4s are not told where the
+# AFTR is: the carrier runs a DHCPv6 server (Kea) and a DNS server
+# (dnsmasq), and each B4 runs tools/dslite-b4, which leases its address,
+# learns the AFTR's name from option 64, resolves it and builds its
+# softwire.
+#
 # It exits non-zero as soon as a step that must work fails, so it is also a
 # smoke test of the whole data path.
 set -eu
@@ -29,12 +35,18 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 # --installed: in a guest, with the aftrctl and the module this system has
 # installed (the packages' test, scripts/deb-install-test.sh).
+discovery=
 case ${1:-} in
---in-guest) PATH=$top/tools/aftrctl:$PATH ;;
+--in-guest)
+	PATH=$top/tools/aftrctl:$top/tools/dslite-b4:$PATH
+	[ "${2:-}" != --discovery ] || discovery=1 ;;
 --installed) ;;
-*)
+--discovery | "")
 	echo "demo: booting a QEMU guest with Debian's kernel; the tour runs inside it."
-	exec "$top/selftests/vm/run" -t 300 -o "$top/build/demo" -- "$0" --in-guest ;;
+	exec "$top/selftests/vm/run" -t 600 -o "$top/build/demo" -- "$0" --in-guest ${1:-} ;;
+*)
+	echo "usage: $0 [--discovery]" >&2
+	exit 2 ;;
 esac
 SERVER=203.0.113.2
 POOL=198.51.100.0/28
@@ -127,15 +139,88 @@ home() {
 	run ip netns exec b4-$x sysctl -w net.ipv4.ip_forward=1
 
 	run ip link add wan netns b4-$x type veth peer name home-$x netns aftr
-	run ip -n b4-$x -6 addr add $b4/64 dev wan nodad
-	run ip -n b4-$x link set wan up
 	run ip -n aftr -6 addr add $carrier/64 dev home-$x nodad
 	run ip -n aftr link set home-$x up
+	if [ -n "$discovery" ]; then
+		# Without DAD, the link-local address dhclient sends from is
+		# there at once.
+		run ip netns exec b4-$x sysctl -w net.ipv6.conf.wan.accept_dad=0
+		run ip -n b4-$x link set wan up
+		say "Its routes towards the carrier, which Router Advertisements would bring:"
+		run ip -n b4-$x -6 route add ${b4%::*}::/64 dev wan
+		run ip -n b4-$x -6 route add default via $carrier
+		return
+	fi
+	run ip -n b4-$x -6 addr add $b4/64 dev wan nodad
+	run ip -n b4-$x link set wan up
 	run ip -n b4-$x -6 route add default via $carrier
 
 	run ip -n b4-$x -6 tunnel add dslite mode ipip6 local $b4 remote 2001:db8::1
 	run ip -n b4-$x link set dslite up
 	run ip -n b4-$x route add default dev dslite
+}
+
+# in_aftr NAME COMMAND...: a daemon of the carrier's in the AFTR's
+# namespace, for the rest of the demo; its output goes to NAME.log.
+in_aftr() {
+	local name=$1
+	shift
+	show ip netns exec aftr "$@" \>$name.log \&
+	ip netns exec aftr "$@" >$name.log 2>&1 &
+	servers+=" $!"
+}
+
+# carrier_servers: Kea's DHCPv6 server on both homes' access links, with
+# option 64 naming the AFTR, and dnsmasq holding the name's AAAA.
+carrier_servers() {
+	say "The carrier tells B4s where the AFTR is: its DHCPv6 server, Kea, hands each B4" \
+	    "an address (IA_NA) and a prefix for its LAN (IA_PD), the DNS server, and" \
+	    "option 64, the AFTR-Name (RFC 6334): aftr.example.net."
+	cat >kea.json <<-'EOF'
+	{ "Dhcp6": {
+	    "interfaces-config": { "interfaces": [ "home-a", "home-b" ] },
+	    "server-id": { "type": "EN", "enterprise-id": 32473, "identifier": "6473",
+	                   "persist": false },
+	    "lease-database": { "type": "memfile", "persist": false },
+	    "option-data": [
+	        { "name": "dns-servers", "data": "2001:db8:53::53" },
+	        { "name": "aftr-name", "data": "aftr.example.net" }
+	    ],
+	    "subnet6": [
+	        { "id": 1, "subnet": "2001:db8:100::/64", "interface": "home-a",
+	          "pools": [ { "pool": "2001:db8:100::a - 2001:db8:100::a" } ],
+	          "pd-pools": [ { "prefix": "2001:db8:1100::", "prefix-len": 48,
+	                          "delegated-len": 56 } ] },
+	        { "id": 2, "subnet": "2001:db8:101::/64", "interface": "home-b",
+	          "pools": [ { "pool": "2001:db8:101::b - 2001:db8:101::b" } ],
+	          "pd-pools": [ { "prefix": "2001:db8:1101::", "prefix-len": 48,
+	                          "delegated-len": 56 } ] }
+	    ],
+	    "loggers": [ { "name": "kea-dhcp6", "severity": "WARN",
+	                   "output_options": [ { "output": "stdout" } ] } ]
+	} }
+	EOF
+	run cat kea.json
+	in_aftr kea env KEA_PIDFILE_DIR=. KEA_LOCKFILE_DIR=none kea-dhcp6 -c kea.json
+	say "Its DNS server, dnsmasq on 2001:db8:53::53, knows the name's AAAA: the endpoint."
+	run ip -n aftr -6 addr add 2001:db8:53::53/128 dev lo
+	in_aftr dns dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+		--host-record=aftr.example.net,2001:db8::1 --listen-address=2001:db8:53::53 \
+		--bind-interfaces --user=root --group=root --pid-file=$out/dnsmasq.pid
+}
+
+# b4_discovers X: the B4 of home X runs dslite-b4 on its WAN link; waits
+# until it says its softwire is up, and shows what it said.
+b4_discovers() {
+	local x=$1 deadline=$((SECONDS + 120))
+	show ip netns exec b4-$x dslite-b4 -d b4-$x -l lan wan \>b4-$x.log \&
+	ip netns exec b4-$x dslite-b4 -d b4-$x -l lan wan >b4-$x.log 2>&1 &
+	servers+=" $!"
+	until grep -q 'softwire dslite up' b4-$x.log; do
+		[ $SECONDS -lt $deadline ] || { cat b4-$x.log kea.log; fail "b4-$x: no softwire"; }
+		sleep 0.5
+	done
+	sed "s/^/b4-$x| /" b4-$x.log
 }
 
 # seen_apart PATTERN: the server's answers to both homes match PATTERN (a
@@ -216,6 +301,19 @@ home a 2001:db8:100::a
 
 say "Home B: the same, with the same LAN 192.168.1.0/24; only the B4's IPv6 address differs."
 home b 2001:db8:101::b
+
+if [ -n "$discovery" ]; then
+	carrier_servers
+	say "Each B4 runs dslite-b4: ISC dhclient asks for an address, a prefix, the DNS" \
+	    "server and option 64; dslite-b4 resolves the name at that server from the" \
+	    "leased address and brings up the ipip6 softwire to what it found, as 192.0.0.2."
+	b4_discovers a
+	b4_discovers b
+	say "Home A's softwire, from its leased address to the AFTR's, and the first /64 of" \
+	    "its delegated prefix on its LAN:"
+	run ip -n b4-a addr show dev dslite
+	run ip -n b4-a -6 addr show dev lan
+fi
 
 say "Web: both LAN hosts fetch the page at the same time."
 from_both_lans curl -sS --max-time 20 http://$SERVER/

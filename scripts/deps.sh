@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# deps.sh {demo|check|check-debug|deb}...: installs the Debian packages that
-# `make demo`, `make check`, `make check-debug` or `make deb` needs and that
-# are missing, saying which. Nothing happens when all are there.
+# deps.sh {demo|discovery|check|check-debug|deb}...: installs the Debian
+# packages that `make demo`, `make demo DISCOVERY=1`, `make check`, `make
+# check-debug` or `make deb` needs and that are missing, saying which.
+# Nothing happens when all are there.
 set -eu
 
 # Building the module and aftrctl, booting the test guest, running the demo
@@ -17,10 +18,13 @@ demo=(make gcc libc6-dev pkg-config libmnl-dev kmod iproute2 procps
 # modules they import, dkms, and the tools the tests call (require_cmd): a
 # missing one fails its test (systemd-analyze and man check the boot unit;
 # rsyslog, systemd's journald and prometheus' promtool judge what
-# logging.sh and metrics.sh hand them).
+# logging.sh and metrics.sh hand them), and discovery's for discovery.sh.
 check=(sparse dwarves linux-image-6.12-amd64 linux-headers-6.12-amd64
        linux-source-6.1 linux-source-6.12 python3-yaml python3-jsonschema
        dkms tcpdump systemd man-db rsyslog prometheus)
+# B4 discovery (discovery.sh, make demo DISCOVERY=1): the carrier's DHCPv6
+# server (Kea) and DNS server (dnsmasq), and the B4's DHCPv6 client and dig.
+discovery=(kea-dhcp6-server dnsmasq-base isc-dhcp-client bind9-dnsutils)
 # On top for make check-debug: building a kernel from linux-source-6.1.
 debug=(flex bison bc libelf-dev libssl-dev)
 # make deb: the packages' Build-Depends (debian/control) and lintian; dkms
@@ -32,10 +36,11 @@ want=()
 for list in "${@:-check}"; do
 	case $list in
 	demo) want+=("${demo[@]}") ;;
-	check) want+=("${demo[@]}" "${check[@]}") ;;
-	check-debug) want+=("${demo[@]}" "${check[@]}" "${debug[@]}") ;;
+	discovery) want+=("${discovery[@]}") ;;
+	check) want+=("${demo[@]}" "${check[@]}" "${discovery[@]}") ;;
+	check-debug) want+=("${demo[@]}" "${check[@]}" "${discovery[@]}" "${debug[@]}") ;;
 	deb) want+=("${deb[@]}") ;;
-	*) echo "usage: $0 {demo|check|check-debug|deb}..." >&2; exit 2 ;;
+	*) echo "usage: $0 {demo|discovery|check|check-debug|deb}..." >&2; exit 2 ;;
 	esac
 done
 
@@ -54,14 +59,14 @@ if [ "$(id -u)" != 0 ]; then
 	echo "deps: installing them needs root: apt-get install ${missing[*]}" >&2
 	exit 1
 fi
-# rsyslog and prometheus come for their binaries (the tests start their
-# own daemons, privately): the install must leave no daemon running, or
+# rsyslog, prometheus and Kea come for their binaries (the tests start
+# their own daemons, privately): the install must leave no daemon running, or
 # enabled at boot, that was not there before. policy-rc.d is Debian's way
 # to keep maintainer scripts from starting services.
 daemons=()
 for p in "${missing[@]}"; do
 	case $p in
-	rsyslog | prometheus) daemons+=("$p") ;;
+	rsyslog | prometheus | kea-dhcp6-server) daemons+=("$p") ;;
 	esac
 done
 policy=/usr/sbin/policy-rc.d
