@@ -112,6 +112,7 @@ struct aftr_dev {
 	struct list_head dumps;
 	struct aftr_det_rules __rcu *det;
 	unsigned long event_stamp;
+	atomic64_t event_seq;
 	atomic_t sweeps;
 };
 

@@ -15,14 +15,21 @@
 /* Room for the largest event: ident, five addresses and ports, padding. */
 #define EVENT_SIZE	256
 
-static bool event_wanted(struct aftr_dev *ad)
+/*
+ * Numbers the next event of @ad; returns whether anyone listens. Events
+ * no one hears are numbered too: a gap in the numbers a listener sees is
+ * then every event it missed, lost to its socket's overflow or to its
+ * absence (gap-free accounting).
+ */
+static bool event_wanted(struct aftr_dev *ad, u64 *seq)
 {
+	*seq = atomic64_inc_return(&ad->event_seq);
 	return genl_has_listeners(&aftr_genl_family, ad->net, AFTR_MCGRP_EVENTS);
 }
 
 /* A message with the attributes every event has; NULL when out of memory. */
 static struct sk_buff *event_start(struct aftr_dev *ad, enum dslite_aftr_event ev,
-				   const struct in6_addr *b4, void **hdr)
+				   u64 seq, const struct in6_addr *b4, void **hdr)
 {
 	struct sk_buff *skb = genlmsg_new(EVENT_SIZE, GFP_ATOMIC);
 
@@ -32,6 +39,7 @@ static struct sk_buff *event_start(struct aftr_dev *ad, enum dslite_aftr_event e
 	if (!*hdr ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_IFINDEX, ad->dev->ifindex) ||
 	    nla_put_u8(skb, DSLITE_AFTR_A_EVENT, ev) ||
+	    nla_put_u64_64bit(skb, DSLITE_AFTR_A_EVENT_SEQ, seq, DSLITE_AFTR_A_PAD) ||
 	    nla_put_u64_64bit(skb, DSLITE_AFTR_A_TIMESTAMP_NS, ktime_get_real_ns(),
 			      DSLITE_AFTR_A_PAD) ||
 	    nla_put_in6_addr(skb, DSLITE_AFTR_A_B4_ADDR, b4)) {
@@ -57,10 +65,11 @@ void aftr_event_block(struct aftr_dev *ad, enum dslite_aftr_event ev,
 {
 	struct sk_buff *skb;
 	void *hdr;
+	u64 seq;
 
-	if (!event_wanted(ad))
+	if (!event_wanted(ad, &seq))
 		return;
-	skb = event_start(ad, ev, &b4->addr, &hdr);
+	skb = event_start(ad, ev, seq, &b4->addr, &hdr);
 	if (!skb)
 		return;
 	event_send(ad, skb, hdr,
@@ -83,12 +92,13 @@ void aftr_event_binding(struct aftr_dev *ad, enum dslite_aftr_event ev,
 	struct in6_addr endpoint, b4;
 	struct sk_buff *skb;
 	void *hdr;
+	u64 seq;
 
-	if (!READ_ONCE(ad->params.events_bindings) || !event_wanted(ad))
+	if (!READ_ONCE(ad->params.events_bindings) || !event_wanted(ad, &seq))
 		return;
 	/* The B4 address, not the subscriber prefix the binding is keyed by. */
 	aftr_b4_route(b->b4, &endpoint, &b4);
-	skb = event_start(ad, ev, &b4, &hdr);
+	skb = event_start(ad, ev, seq, &b4, &hdr);
 	if (!skb)
 		return;
 	event_send(ad, skb, hdr, put_inner(skb, &b->in) &&
@@ -103,15 +113,14 @@ void aftr_event_refusal(struct aftr_dev *ad, enum dslite_aftr_event ev,
 	unsigned long last = READ_ONCE(*stamp), now = jiffies;
 	struct sk_buff *skb;
 	void *hdr;
+	u64 seq;
 
-	if (!event_wanted(ad))
-		return;
 	/* Zero is "never": the first refusal of a B4 is always reported. */
 	if (last && time_before(now, last + HZ))
 		return;
-	if (cmpxchg(stamp, last, now ?: 1) != last)
+	if (cmpxchg(stamp, last, now ?: 1) != last || !event_wanted(ad, &seq))
 		return;
-	skb = event_start(ad, ev, &key->b4, &hdr);
+	skb = event_start(ad, ev, seq, &key->b4, &hdr);
 	if (!skb)
 		return;
 	event_send(ad, skb, hdr, put_inner(skb, key) &&

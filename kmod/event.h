@@ -3,7 +3,8 @@
  * Accountability events (CGN-6) on the "events" multicast group: what an
  * ISP logs to answer "who had this address and port at that time". Every
  * sender may run on the packet path: it allocates atomically, never waits,
- * and does nothing when no socket listens.
+ * and when no socket listens only numbers the event, so that a logger
+ * that comes back sees from the numbers how many it missed.
  */
 #ifndef _DSLITE_AFTR_EVENT_H
 #define _DSLITE_AFTR_EVENT_H

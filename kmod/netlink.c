@@ -1008,6 +1008,12 @@ static int table_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			outer_dump_walk(skb, cb, td);
 		else
 			table_dump_walk(skb, cb, td);
+		/* Ending here would look like the end of the table. */
+		if (!td->finished && !skb->len) {
+			NL_SET_ERR_MSG_MOD(cb->extack,
+					   "an entry does not fit in a message: read with a larger buffer");
+			err = -EMSGSIZE;
+		}
 	}
 	rtnl_unlock();
 	return err ?: skb->len;
@@ -1047,10 +1053,23 @@ int aftr_genl_put_binding(struct sk_buff *skb, const struct aftr_binding *b)
 	return 0;
 }
 
+/* For aftr_b4_ranges(): one range of a B4, as its own nest. */
+static int put_port_range(void *arg, u16 first, u16 last)
+{
+	struct sk_buff *skb = arg;
+	struct nlattr *nest = nla_nest_start(skb, DSLITE_AFTR_A_PORT_RANGE);
+
+	if (!nest || nla_put_u16(skb, DSLITE_AFTR_A_PORT_MIN, first) ||
+	    nla_put_u16(skb, DSLITE_AFTR_A_PORT_MAX, last))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int b4_fill(struct sk_buff *skb, struct netlink_callback *cb,
 		   struct table_dump *td, void *obj)
 {
-	const struct aftr_b4 *b4 = obj;
+	struct aftr_b4 *b4 = obj;
 	struct in6_addr endpoint, addr;
 	void *hdr;
 
@@ -1065,7 +1084,8 @@ static int b4_fill(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_in6_addr(skb, DSLITE_AFTR_A_ENDPOINT, &endpoint) ||
 	    nla_put_in_addr(skb, DSLITE_AFTR_A_OUTER_ADDR, b4->ext) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_BLOCK_COUNT, READ_ONCE(b4->nblocks)) ||
-	    nla_put_u32(skb, DSLITE_AFTR_A_BINDING_COUNT, READ_ONCE(b4->nbindings))) {
+	    nla_put_u32(skb, DSLITE_AFTR_A_BINDING_COUNT, READ_ONCE(b4->nbindings)) ||
+	    aftr_b4_ranges(b4, put_port_range, skb)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

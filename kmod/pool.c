@@ -737,6 +737,31 @@ out:
 	return n;
 }
 
+int aftr_b4_ranges(struct aftr_b4 *b4, int (*fn)(void *arg, u16 first, u16 last),
+		   void *arg)
+{
+	u32 i, first = 0, next = 0;
+	int err = 0;
+
+	spin_lock_bh(&b4->lock);
+	for (i = 0; !b4->dead && i < b4->nblocks && !err; i++) {
+		const struct aftr_block *blk = b4->blocks[i];
+
+		if (next && blk->first == next) {
+			next += blk->size;
+			continue;
+		}
+		if (next)
+			err = fn(arg, first, next - 1);
+		first = blk->first;
+		next = first + blk->size;
+	}
+	if (next && !err)
+		err = fn(arg, first, next - 1);
+	spin_unlock_bh(&b4->lock);
+	return err;
+}
+
 void aftr_pool_unpair(struct aftr_b4 *b4)
 {
 	struct aftr_pool_addr *pa = b4->paddr;

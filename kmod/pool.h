@@ -117,6 +117,16 @@ struct aftr_port {
 unsigned int aftr_b4_ports(struct aftr_b4 *b4, bool dead_too, u64 *pos,
 			   struct aftr_port *out, unsigned int max);
 
+/*
+ * Calls @fn for each range of ports @b4 holds on its address, under
+ * b4->lock: its blocks in the order it got them, a block that goes on where
+ * the one before ended merged into it (a deterministic B4's one range, a
+ * pool B4's blocks). Stops at the first non-zero return, which it returns.
+ * A dead B4 holds none.
+ */
+int aftr_b4_ranges(struct aftr_b4 *b4, int (*fn)(void *arg, u16 first, u16 last),
+		   void *arg);
+
 /* Gives back all of a B4's blocks and its pairing, when it dies. */
 void aftr_pool_unpair(struct aftr_b4 *b4);
 

@@ -120,8 +120,8 @@ s.bind(("'$LAN_HOST'", 20001))
 s.sendto(b"x", ("'$SRV_ADDR'", 9999))'
 
 # --- rsyslog -----------------------------------------------------------------
-BLOCK="event=block-alloc time=$TS ifname=aftr0 b4-addr=$B4A6 outer-addr=$ADDR port-min=[0-9]+ port-max=[0-9]+"
-BINDING="event=binding-create time=$TS ifname=aftr0 b4-addr=$B4A6 proto=udp inner-addr=192\.168\.1\.2 inner-port=20001 outer-addr=$ADDR outer-port=[0-9]+"
+BLOCK="event=block-alloc time=$TS ifname=aftr0 seq=[0-9]+ b4-addr=$B4A6 outer-addr=$ADDR port-min=[0-9]+ port-max=[0-9]+"
+BINDING="event=binding-create time=$TS ifname=aftr0 seq=[0-9]+ b4-addr=$B4A6 proto=udp inner-addr=192\.168\.1\.2 inner-port=20001 outer-addr=$ADDR outer-port=[0-9]+"
 stored() {
 	grep -qE "$2" "$1"
 }
@@ -131,7 +131,7 @@ check "rsyslog stored the binding: protocol, inner and external address and port
 	wait_until 20 stored "$RS/syslog" "^[^ ]+ [^ ]+ aftrctl\[[0-9]+\]: $BINDING$"
 check "no record of the stock socket has structured data or the documentation PEN" \
 	not grep -qE '="|@32473' "$RS/syslog"
-SD="\[$SD_ID ifname=\"aftr0\" b4-addr=\"$B4A6\" outer-addr=\"$ADDR\" port-min=\"[0-9]+\" port-max=\"[0-9]+\"\]"
+SD="\[$SD_ID ifname=\"aftr0\" seq=\"[0-9]+\" b4-addr=\"$B4A6\" outer-addr=\"$ADDR\" port-min=\"[0-9]+\" port-max=\"[0-9]+\"\]"
 check "RFC 5424 input: APP-NAME, PROCID, MSGID and the SD-ID kept, and the MSG" \
 	wait_until 20 stored "$RS/rfc5424.log" \
 	"^<134>1 [^ ]+ [^ ]+ aftrctl [0-9]+ block-alloc $SD $BLOCK$"
@@ -162,7 +162,7 @@ check "journalctl -t aftrctl finds the native records, MESSAGE complete" \
 check "native: every field of the block is a journal field" \
 	journal_has journal block-alloc \
 	"e['AFTR_EVENT'] == 'block-alloc' and e['AFTR_IFNAME'] == 'aftr0' and \
-	 e['AFTR_B4_ADDR'] == '$B4A6' and re.match(r'$ADDR$', e['AFTR_OUTER_ADDR']) and \
+	 int(e['AFTR_SEQ']) > 0 and e['AFTR_B4_ADDR'] == '$B4A6' and re.match(r'$ADDR$', e['AFTR_OUTER_ADDR']) and \
 	 int(e['AFTR_PORT_MAX']) - int(e['AFTR_PORT_MIN']) == 63 and \
 	 re.match(r'$TS$', e['AFTR_TIME']) and e['PRIORITY'] == '6'"
 check "native: the binding's protocol, inner and external address and port" \

@@ -53,7 +53,7 @@ TS='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z'
 ADDR='198\.51\.100\.[0-9]+'
 check "B4 A's first flow is translated" flows "$B4A" 20000 1
 check "text: block-alloc for B4 A, its address and 64 ports" wait_until 20 has "$tmp/text" \
-	"^\[$TS\] block-alloc dev aftr0 b4 $B4A6 ext $ADDR ports [0-9]+-[0-9]+$"
+	"^\[$TS\] block-alloc dev aftr0 seq [0-9]+ b4 $B4A6 ext $ADDR ports [0-9]+-[0-9]+$"
 
 json_has() {
 	python3 -c '
@@ -63,10 +63,11 @@ for line in open(sys.argv[1]):
     e = json.loads(line)
     if e["event"] != want:
         continue
-    assert set(e) == {"time", "timestamp-ns", "event", "ifname", "b4-addr", "outer-addr",
-                      "port-min", "port-max"}, e
+    assert set(e) == {"time", "timestamp-ns", "event", "ifname", "seq", "b4-addr",
+                      "outer-addr", "port-min", "port-max"}, e
     assert e["ifname"] == "aftr0" and e["b4-addr"] == sys.argv[3], e
     assert e["port-max"] - e["port-min"] == 63 and e["timestamp-ns"] > 0, e
+    assert e["seq"] > 0, e
     sys.exit(0)
 sys.exit(1)' "$tmp/json" "$1" "$B4A6"
 }
@@ -74,14 +75,14 @@ check "JSON: one object per line, with every field of block-alloc" \
 	wait_until 10 json_has block-alloc
 # The /dev/log form (RFC 3164): the tag, and every field as key=value.
 HDR="<134>[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} aftrctl\[[0-9]+\]:"
-KV="ifname=aftr0 b4-addr=$B4A6 outer-addr=$ADDR port-min=[0-9]+ port-max=[0-9]+"
+KV="ifname=aftr0 seq=[0-9]+ b4-addr=$B4A6 outer-addr=$ADDR port-min=[0-9]+ port-max=[0-9]+"
 check "syslog: an RFC 3164 line whose MSG holds every field" wait_until 10 has "$tmp/syslog" \
 	"^$HDR event=block-alloc time=$TS $KV$"
 check "syslog socket: the same line as a datagram" wait_until 10 has "$tmp/devlog" \
 	"$HDR event=block-alloc time=$TS $KV"
 
 check "text: block-free once B4 A's binding expired" wait_until 60 has "$tmp/text" \
-	"^\[$TS\] block-free dev aftr0 b4 $B4A6 ext $ADDR ports [0-9]+-[0-9]+$"
+	"^\[$TS\] block-free dev aftr0 seq [0-9]+ b4 $B4A6 ext $ADDR ports [0-9]+-[0-9]+$"
 check "JSON: block-free with every field" wait_until 10 json_has block-free
 check "syslog: block-free" wait_until 10 has "$tmp/syslog" \
 	"^$HDR event=block-free time=$TS $KV$"
@@ -95,9 +96,9 @@ check "dev show reports it" \
 check "B4 A's next flow is translated" flows "$B4A" 20001 1
 check "text: binding-create with protocol, inner and external endpoints" \
 	wait_until 20 has "$tmp/text" \
-	"^\[$TS\] binding-create dev aftr0 b4 $B4A6 proto udp inner 192\.168\.1\.2:20001 ext $ADDR:[0-9]+$"
+	"^\[$TS\] binding-create dev aftr0 seq [0-9]+ b4 $B4A6 proto udp inner 192\.168\.1\.2:20001 ext $ADDR:[0-9]+$"
 check "text: binding-expire after the UDP timeout" wait_until 60 has "$tmp/text" \
-	"^\[$TS\] binding-expire dev aftr0 b4 $B4A6 proto udp inner 192\.168\.1\.2:20001 ext $ADDR:[0-9]+$"
+	"^\[$TS\] binding-expire dev aftr0 seq [0-9]+ b4 $B4A6 proto udp inner 192\.168\.1\.2:20001 ext $ADDR:[0-9]+$"
 # The binding's external endpoint lies in the block taken just before it.
 binding_in_block() {
 	python3 -c '
@@ -117,7 +118,7 @@ sys.exit(1)' "$tmp/text"
 check "the binding's external port is in B4 A's 64-port block, on its address" \
 	binding_in_block
 check "syslog: binding-create" wait_until 10 has "$tmp/syslog" \
-	"^$HDR event=binding-create time=$TS ifname=aftr0 b4-addr=$B4A6 proto=udp inner-addr=192\.168\.1\.2 inner-port=20001 outer-addr=$ADDR outer-port=[0-9]+$"
+	"^$HDR event=binding-create time=$TS ifname=aftr0 seq=[0-9]+ b4-addr=$B4A6 proto=udp inner-addr=192\.168\.1\.2 inner-port=20001 outer-addr=$ADDR outer-port=[0-9]+$"
 check "no event names a destination (CGN-6)" \
 	sh -c "! grep -l '203\.0\.113\.' '$tmp/text' '$tmp/json' '$tmp/syslog' '$tmp/devlog'"
 check "no monitor lost anything so far" \
@@ -129,8 +130,8 @@ check "dev set events-bindings 0" aftr_run dev set aftr0 events-bindings 0
 # took, as far as the text log says.
 settled() {
 	[ "$(bindings_json b4 "$1" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')" = 0 ] &&
-	[ "$(count "$tmp/text" " block-alloc dev aftr0 b4 $1 ")" = \
-	  "$(count "$tmp/text" " block-free dev aftr0 b4 $1 ")" ]
+	[ "$(count "$tmp/text" " block-alloc dev aftr0 seq [0-9]+ b4 $1 ")" = \
+	  "$(count "$tmp/text" " block-free dev aftr0 seq [0-9]+ b4 $1 ")" ]
 }
 
 # measure NAME NS B4ADDR FIRSTPORT: N flows from NS, from source ports
@@ -185,6 +186,23 @@ lines=$(wc -l <"$tmp/stalled")
 flows "$B4A" 45000 70
 check "... and goes on printing events after the loss" \
 	wait_until 60 sh -c "[ \$(wc -l <'$tmp/stalled') -gt $lines ]"
+# Gap-free accounting: the events printed and the sizes of the gaps
+# reported add up to every number from the first event to the last.
+accounted() {
+	python3 -c '
+import re, sys
+seqs, lost = [], 0
+for line in open(sys.argv[1]):
+    m = re.search(r" events-lost dev \S+ lost (\d+) first-seq (\d+)$", line)
+    if m:
+        lost += int(m.group(1))
+        continue
+    seqs.append(int(re.search(r" seq (\d+) ", line).group(1)))
+print(len(seqs), "printed,", lost, "reported lost, numbers", seqs[0], "to", seqs[-1])
+sys.exit(not (lost > 0 and seqs == sorted(seqs) and len(seqs) + lost == seqs[-1] - seqs[0] + 1))' \
+		"$tmp/stalled"
+}
+check "the stalled monitor reports each gap's size: printed + lost = every number" accounted
 check "the syslog monitor logs a gap as a warning line when it loses events" \
 	sh -c "! grep -q lost '$tmp/syslog.err' || grep -qE '^<132>.* aftrctl\[[0-9]+\]: event=events-lost ' '$tmp/syslog'"
 
@@ -200,8 +218,28 @@ setup "long UDP timeout, no binding events" \
 	aftr_run dev set aftr0 timeout udp 300 events-bindings 0
 setup "a monitor listens until the module goes" monitor last monitor
 check "B4 A's new flow is translated" flows "$B4A" 47000 1
-check "... and takes a block" wait_until 20 has "$tmp/last" " block-alloc dev aftr0 b4 $B4A6 "
+check "... and takes a block" wait_until 20 has "$tmp/last" " block-alloc dev aftr0 seq [0-9]+ b4 $B4A6 "
+# What a logger that starts now writes down: b4 show has the ports the
+# last event gave B4 A (its one block), so the state needs no replay of
+# the log (#11 item 4).
+ranges_as_logged() {
+	aftr_run -j b4 show dev aftr0 | python3 -c '
+import json, sys
+b4 = [b for b in json.load(sys.stdin) if b["b4-addr"] == sys.argv[2]]
+e = [json.loads(line) for line in open(sys.argv[1])]
+e = [x for x in e if x["event"] == "block-alloc" and x["b4-addr"] == sys.argv[2]]
+have = [(r["port-min"], r["port-max"]) for r in b4[0]["port-range"]] if b4 else None
+logged = [(x["port-min"], x["port-max"]) for x in e[-1:]]
+print(have, logged)
+sys.exit(not (have and have == logged and b4[0]["outer-addr"] == e[-1]["outer-addr"]))' \
+		"$tmp/json" "$B4A6"
+}
+check "b4 show: B4 A's port range and address, as block-alloc logged them" \
+	wait_until 10 ranges_as_logged
+check "b4 show text: the range after the counts" \
+	sh -c "ip netns exec '$AFTR' '$AFTRCTL' b4 show dev aftr0 |
+		grep -qE ' $B4A6 .* [0-9]+ +[0-9]+ [0-9]+-[0-9]+\$'"
 check "modprobe -r while B4 A holds it" module_unload
 check "the monitor logged the block freed before the module went (CGN-6)" \
-	wait_until 10 has "$tmp/last" " block-free dev aftr0 b4 $B4A6 "
+	wait_until 10 has "$tmp/last" " block-free dev aftr0 seq [0-9]+ b4 $B4A6 "
 finish

@@ -97,6 +97,13 @@ typedef int (*nl_msg_cb)(const struct nlattr **tb, void *data);
 struct nlmsghdr *nl_request(uint8_t cmd, uint16_t flags);
 int nl_talk(struct nlmsghdr *req, nl_msg_cb cb, void *data);
 int nl_parse_prefix(const struct nlattr *nest, const struct nlattr **tb);
+/* A nest of the main attribute set (a port-range) into @tb. */
+int nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb);
+/*
+ * In a reply an nl_talk() callback is given, the next attribute of
+ * @attr's type after it, or NULL: @tb holds the first of a list.
+ */
+const struct nlattr *nl_next_same(const struct nlattr *attr);
 bool nl_prefix_str(const struct nlattr *nest, char *buf, size_t size);
 void nl_put_dev(struct nlmsghdr *req, uint32_t ifindex, const char *ifname);
 void nl_close(void);

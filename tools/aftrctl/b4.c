@@ -56,6 +56,27 @@ static int b4_deny(struct args *a)
 	return b4_change(a, DSLITE_AFTR_CMD_B4_DENY);
 }
 
+/* The ports a subscriber holds: "1024-1087,2048-2111" in text. */
+static void print_ranges(const struct nlattr *attr)
+{
+	const struct nlattr *tb[DSLITE_AFTR_A_MAX + 1];
+	const char *sep = " ";
+
+	out_arr_begin("port-range");
+	for (; attr; attr = nl_next_same(attr)) {
+		if (nl_parse_nested(attr, tb) || !tb[DSLITE_AFTR_A_PORT_MIN] ||
+		    !tb[DSLITE_AFTR_A_PORT_MAX])
+			continue;
+		out_obj_begin(NULL);
+		out_text("%s", sep);
+		out_attr_u16("port-min", "%s", tb[DSLITE_AFTR_A_PORT_MIN]);
+		out_attr_u16("port-max", "-%s", tb[DSLITE_AFTR_A_PORT_MAX]);
+		out_obj_end();
+		sep = ",";
+	}
+	out_arr_end();
+}
+
 static int print_b4(const struct nlattr **tb, void *data)
 {
 	const struct dev_ref *dev = data;
@@ -67,7 +88,9 @@ static int print_b4(const struct nlattr **tb, void *data)
 	out_addr6("endpoint", "%-25s ", tb[DSLITE_AFTR_A_ENDPOINT]);
 	out_addr4("outer-addr", "%-15s ", tb[DSLITE_AFTR_A_OUTER_ADDR]);
 	out_attr_u32("block-count", "%6s ", tb[DSLITE_AFTR_A_BLOCK_COUNT]);
-	out_attr_u32("binding-count", "%8s\n", tb[DSLITE_AFTR_A_BINDING_COUNT]);
+	out_attr_u32("binding-count", "%8s", tb[DSLITE_AFTR_A_BINDING_COUNT]);
+	print_ranges(tb[DSLITE_AFTR_A_PORT_RANGE]);
+	out_text("\n");
 	out_obj_end();
 	return 0;
 }
@@ -88,8 +111,8 @@ static int b4_show(struct args *a)
 
 	if (parse_dev_filter(a, &ifname))
 		return EXIT_USAGE;
-	snprintf(header, sizeof(header), "%-15s %-24s %-25s %-25s %-15s %6s %8s", "dev",
-		 "subscriber", "b4", "endpoint", "outer", "blocks", "bindings");
+	snprintf(header, sizeof(header), "%-15s %-24s %-25s %-25s %-15s %6s %8s %s", "dev",
+		 "subscriber", "b4", "endpoint", "outer", "blocks", "bindings", "ports");
 	return for_each_dev(ifname, header, show_one, NULL);
 }
 

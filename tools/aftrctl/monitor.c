@@ -6,8 +6,10 @@
  * (syslog.c) or the journal (journal.c). Lost events are never silent: a
  * gap in a compliance log must show.
  */
+#include <inttypes.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -56,8 +58,16 @@ static const struct field {
 
 enum dest { DEST_STDOUT, DEST_SYSLOG, DEST_JOURNAL };
 
+/* The number of the last event seen from an instance. */
+struct seen {
+	uint32_t ifindex;
+	uint64_t seq;
+};
+
 struct monitor {
 	uint32_t ifindex;		/* 0: every instance */
+	struct seen *seen;		/* by instance, in the order first heard */
+	size_t nseen;
 	enum dest dest;
 	bool help, watch_opts;
 	const char *socket_path;	/* NULL: standard output */
@@ -98,7 +108,7 @@ static void field_value(const struct field *f, const struct nlattr *attr, char *
 }
 
 /* Text or JSON, through the output layer that "show" uses. */
-static void print_event(const struct log_record *r, const char *ifname,
+static void print_event(const struct log_record *r, const char *ifname, uint64_t seq,
 			const struct nlattr **tb)
 {
 	char val[INET6_ADDRSTRLEN];
@@ -109,6 +119,7 @@ static void print_event(const struct log_record *r, const char *ifname,
 	out_uint("timestamp-ns", NULL, r->ns);
 	out_str("event", " %s", r->event);
 	out_str("ifname", " dev %s", ifname);
+	out_uint("seq", " seq %s", seq);
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		const struct nlattr *attr = tb[fields[i].attr];
 
@@ -174,12 +185,15 @@ static void on_tick(void *data)
 }
 
 /* The event's fields, named as in JSON, in the order printed. */
-static void record_fields(struct log_record *r, const char *ifname, const struct nlattr **tb)
+static void record_fields(struct log_record *r, const char *ifname, uint64_t seq,
+			  const struct nlattr **tb)
 {
 	char val[INET6_ADDRSTRLEN];
 	size_t i;
 
 	log_record_add(r, "ifname", ifname);
+	snprintf(val, sizeof(val), "%" PRIu64, seq);
+	log_record_add_number(r, "seq", val);
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		if (!tb[fields[i].attr])
 			continue;
@@ -188,21 +202,72 @@ static void record_fields(struct log_record *r, const char *ifname, const struct
 	}
 }
 
+/*
+ * How many events of @ifindex were missed before @seq: an instance numbers
+ * its events from 1 with no hole, counting those no one heard, so a jump
+ * is a gap of the log, whether the socket overflowed or no monitor ran.
+ * The first event heard from an instance, or a number that went back (a
+ * new instance with the same index), starts afresh. -1: out of memory.
+ */
+static int64_t events_missed(struct monitor *m, uint32_t ifindex, uint64_t seq)
+{
+	struct seen *s;
+	uint64_t last;
+	size_t i;
+
+	for (i = 0; i < m->nseen && m->seen[i].ifindex != ifindex; i++)
+		;
+	if (i == m->nseen) {
+		s = realloc(m->seen, (m->nseen + 1) * sizeof(*s));
+		if (!s)
+			return -1;
+		m->seen = s;
+		m->seen[m->nseen++] = (struct seen){ ifindex, seq };
+		return 0;
+	}
+	last = m->seen[i].seq;
+	m->seen[i].seq = seq;
+	return seq > last ? (int64_t)(seq - last - 1) : 0;
+}
+
+/* A gap in the numbers, where the events go: "events-lost ... lost N". */
+static void report_gap(struct monitor *m, const char *ifname, uint64_t lost, uint64_t seq)
+{
+	struct log_record r;
+	char num[24];
+
+	log_record_init(&r, "events-lost", log_now_ns(), true);
+	log_record_add(&r, "ifname", ifname);
+	snprintf(num, sizeof(num), "%" PRIu64, lost);
+	log_record_add_number(&r, "lost", num);
+	snprintf(num, sizeof(num), "%" PRIu64, seq - lost);
+	log_record_add_number(&r, "first-seq", num);
+	on_record(&r, m);
+}
+
 static int on_event(const struct nlattr **tb, void *data)
 {
 	const struct nlattr *type = tb[DSLITE_AFTR_A_EVENT];
 	const struct nlattr *ts = tb[DSLITE_AFTR_A_TIMESTAMP_NS];
 	const struct nlattr *ifindex = tb[DSLITE_AFTR_A_IFINDEX];
+	const struct nlattr *seq = tb[DSLITE_AFTR_A_EVENT_SEQ];
 	struct monitor *m = data;
 	struct log_record r;
 	char unknown[16];
 	const char *event, *ifname;
+	int64_t missed;
 	uint8_t t;
 
-	if (!type || !ifindex)
+	if (!type || !ifindex || !seq)
 		return 0;	/* not an event this tool knows how to read */
 	if (m->ifindex && mnl_attr_get_u32(ifindex) != m->ifindex)
 		return 0;
+	ifname = dev_name(m, mnl_attr_get_u32(ifindex));
+	missed = events_missed(m, mnl_attr_get_u32(ifindex), mnl_attr_get_u64(seq));
+	if (missed < 0)
+		return -1;
+	if (missed)
+		report_gap(m, ifname, (uint64_t)missed, mnl_attr_get_u64(seq));
 	t = mnl_attr_get_u8(type);
 	if (t < ARRAY_SIZE(event_names)) {
 		event = event_names[t];
@@ -212,10 +277,9 @@ static int on_event(const struct nlattr **tb, void *data)
 	}
 	log_record_init(&r, event, ts ? mnl_attr_get_u64(ts) : log_now_ns(),
 			t == DSLITE_AFTR_EVENT_QUOTA || t == DSLITE_AFTR_EVENT_POOL_EXHAUSTED);
-	ifname = dev_name(m, mnl_attr_get_u32(ifindex));
-	record_fields(&r, ifname, tb);
+	record_fields(&r, ifname, mnl_attr_get_u64(seq), tb);
 	if (m->dest == DEST_STDOUT)
-		print_event(&r, ifname, tb);
+		print_event(&r, ifname, mnl_attr_get_u64(seq), tb);
 	else
 		log_event(m, &r);
 	return 0;
@@ -365,5 +429,6 @@ int do_monitor(struct args *a)
 	ret = nl_listen(&l);
 	log_sink_close(&m.sink);
 	pool_watch_free(&m.watch);
+	free(m.seen);
 	return ret;
 }

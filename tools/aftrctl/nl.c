@@ -30,6 +30,7 @@ static struct {
 	int err;			/* positive errno, 0 if none */
 	char msg[256];			/* extack message, "" if none */
 	bool intr;			/* a dump was interrupted */
+	const char *end;		/* of the reply being read */
 	nl_msg_cb cb;
 	void *data;
 } talk;
@@ -74,6 +75,8 @@ static const int attr_len[DSLITE_AFTR_A_MAX + 1] = {
 	[DSLITE_AFTR_A_MAX_SUBSCRIBERS] = 4,
 	[DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS] = 4,
 	[DSLITE_AFTR_A_ALLOWED_COUNT] = 4,
+	[DSLITE_AFTR_A_EVENT_SEQ] = 8,
+	[DSLITE_AFTR_A_PORT_RANGE] = 0,
 };
 
 static const int prefix_attr_len[DSLITE_AFTR_PREFIX_A_MAX + 1] = {
@@ -104,7 +107,9 @@ static int parse_attr(const struct nlattr *attr, void *data)
 		goto bad;
 	if (want == 0 && mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
 		goto bad;
-	ctx->tb[type] = attr;
+	/* The first of a list (multi-attr): nl_next_same() finds the others. */
+	if (!ctx->tb[type])
+		ctx->tb[type] = attr;
 	return MNL_CB_OK;
 bad:
 	errno = EBADMSG;
@@ -117,6 +122,24 @@ int nl_parse_prefix(const struct nlattr *nest, const struct nlattr **tb)
 
 	memset(tb, 0, sizeof(*tb) * (DSLITE_AFTR_PREFIX_A_MAX + 1));
 	return mnl_attr_parse_nested(nest, parse_attr, &ctx) < 0 ? -1 : 0;
+}
+
+int nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb)
+{
+	struct parse_ctx ctx = { tb, attr_len, DSLITE_AFTR_A_MAX };
+
+	memset(tb, 0, sizeof(*tb) * (DSLITE_AFTR_A_MAX + 1));
+	return mnl_attr_parse_nested(nest, parse_attr, &ctx) < 0 ? -1 : 0;
+}
+
+const struct nlattr *nl_next_same(const struct nlattr *attr)
+{
+	const struct nlattr *a = mnl_attr_next(attr);
+
+	for (; mnl_attr_ok(a, (int)(talk.end - (const char *)a)); a = mnl_attr_next(a))
+		if (mnl_attr_get_type(a) == mnl_attr_get_type(attr))
+			return a;
+	return NULL;
 }
 
 /* A prefix nest as "ADDR/LEN"; false if it is absent or malformed. */
@@ -204,6 +227,7 @@ static int cb_data(const struct nlmsghdr *nlh, void *data)
 	}
 	if (mnl_attr_parse(nlh, GENL_HDRLEN, parse_attr, &ctx) < 0)
 		return MNL_CB_ERROR;
+	talk.end = (const char *)nlh + nlh->nlmsg_len;
 	if (talk.cb && talk.cb(tb, talk.data) < 0)
 		return MNL_CB_ERROR;
 	return MNL_CB_OK;
