@@ -232,14 +232,24 @@ const char *dev_setting_str(uint16_t attr, uint32_t val, char *buf, size_t size)
 	return buf;
 }
 
-/* A setting that may be a word, in text and JSON alike. */
+/*
+ * A setting that may be a word: text has what dev set takes, JSON what the
+ * spec says (the enum's name for dscp, the number for mss-clamp).
+ */
 static void print_setting(const char *key, const char *fmt, const struct nlattr *attr)
 {
+	const char *str;
 	char buf[16];
 
-	if (attr)
-		out_str(key, fmt, dev_setting_str(mnl_attr_get_type(attr), nl_get_uint(attr),
-						  buf, sizeof(buf)));
+	if (!attr)
+		return;
+	str = dev_setting_str(mnl_attr_get_type(attr), nl_get_uint(attr), buf, sizeof(buf));
+	if (mnl_attr_get_type(attr) == DSLITE_AFTR_A_DSCP) {
+		out_str(key, fmt, str);
+	} else {
+		out_uint(key, NULL, nl_get_uint(attr));
+		out_text(fmt, str);
+	}
 }
 
 /* @data: set when the allowed prefixes were too many to come inline. */
