@@ -40,8 +40,12 @@ struct aftr_params {
 	u32 max_new_rate;
 	u32 max_subscribers;
 	u32 max_new_subscribers;
+	u32 icmp_rate;
+	u32 icmp_burst;
+	u16 mss_clamp;
 	u8 subscriber_len;
 	u8 events_bindings;
+	u8 dscp;
 };
 
 /* An RCU-replaced set of IPv6 addresses (endpoints). */

@@ -48,6 +48,10 @@ static void params_init(struct aftr_params *p)
 	p->subscriber_len = DSLITE_AFTR_DEF_SUBSCRIBER_LEN;
 	p->max_subscribers = DSLITE_AFTR_DEF_MAX_SUBSCRIBERS;
 	p->max_new_subscribers = DSLITE_AFTR_DEF_MAX_NEW_SUBSCRIBERS;
+	p->icmp_rate = DSLITE_AFTR_DEF_ICMP_RATE;
+	p->icmp_burst = DSLITE_AFTR_DEF_ICMP_BURST;
+	p->mss_clamp = DSLITE_AFTR_MSS_CLAMP_PMTU;
+	p->dscp = DSLITE_AFTR_DSCP_MODEL_UNIFORM;
 }
 
 /*

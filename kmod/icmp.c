@@ -21,9 +21,7 @@
 /* RFC 1812 4.3.2.3: quote as much of the offending packet as fits in 576. */
 #define ICMP_QUOTE_MAX	(576 - sizeof(struct iphdr) - sizeof(struct icmphdr))
 #define ICMP_TTL	64
-/* Token buckets by destination: errors per second, and the burst allowed. */
-#define ICMP_RATE	20
-#define ICMP_BURST	20
+/* Token buckets by destination; their rate and burst are settings (TUN-6). */
 #define ICMP_SLOTS	1024
 
 /**
@@ -67,11 +65,13 @@ void aftr_icmp_destroy(struct aftr_dev *ad)
 }
 
 /*
- * Takes a token for errors to @dst. The refill time only moves when a whole
- * token was earned, so the fractions of frequent calls add up instead of
- * being lost; a bucket never used starts full.
+ * Takes a token for errors to @dst, at @rate a second up to @burst. The
+ * refill time only moves when a whole token was earned, so the fractions of
+ * frequent calls add up instead of being lost; a bucket never used starts
+ * full, and one filled under a larger burst is cut down to the new one.
  */
-static bool icmp_limit_take(struct aftr_icmp_limit *limit, const struct in6_addr *dst)
+static bool icmp_limit_take(struct aftr_icmp_limit *limit, const struct in6_addr *dst,
+			    u32 rate, u32 burst)
 {
 	atomic64_t *slot = &limit->slot[jhash(dst, sizeof(*dst), limit->seed) % ICMP_SLOTS];
 	u64 old = atomic64_read(slot), earned;
@@ -80,11 +80,12 @@ static bool icmp_limit_take(struct aftr_icmp_limit *limit, const struct in6_addr
 	do {
 		stamp = old >> 32;
 		tokens = (u32)old;
-		earned = div_u64((u64)(u32)(now - stamp) * ICMP_RATE, HZ);
+		earned = div_u64((u64)(u32)(now - stamp) * rate, HZ);
 		if (!old || earned) {
-			tokens = old ? min_t(u64, tokens + earned, ICMP_BURST) : ICMP_BURST;
+			tokens = old ? min_t(u64, tokens + earned, burst) : burst;
 			stamp = now;
 		}
+		tokens = min(tokens, burst);
 		if (!tokens)
 			return false;
 	} while (!atomic64_try_cmpxchg(slot, &old, (u64)stamp << 32 | (tokens - 1)));
@@ -163,7 +164,8 @@ void aftr_icmp_to_b4(struct aftr_dev *ad, struct sk_buff *skb,
 
 	if (!icmp_may_answer(skb))
 		return;
-	if (!icmp_limit_take(ad->icmp_limit, b4)) {
+	if (!icmp_limit_take(ad->icmp_limit, b4, READ_ONCE(ad->params.icmp_rate),
+			     READ_ONCE(ad->params.icmp_burst))) {
 		aftr_count(ad, DSLITE_AFTR_STAT_ICMP_RATELIMITED);
 		return;
 	}

@@ -9,6 +9,7 @@
  */
 #include <linux/inetdevice.h>
 #include <linux/rtnetlink.h>
+#include <linux/stringify.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
@@ -73,6 +74,11 @@ static const struct nla_policy aftr_policy[DSLITE_AFTR_A_MAX + 1] = {
 							  128),
 	[DSLITE_AFTR_A_MAX_SUBSCRIBERS] = { .type = NLA_U32 },
 	[DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS] = { .type = NLA_U32 },
+	/* Fixed values below DSLITE_AFTR_MIN_MSS are refused by dev_set_doit(). */
+	[DSLITE_AFTR_A_MSS_CLAMP] = { .type = NLA_U16 },
+	[DSLITE_AFTR_A_DSCP] = NLA_POLICY_MAX(NLA_U8, DSLITE_AFTR_DSCP_MODEL_PIPE),
+	[DSLITE_AFTR_A_ICMP_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
+	[DSLITE_AFTR_A_ICMP_BURST] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 static const u16 timeout_attr[AFTR_TIMEOUT_COUNT] = {
@@ -210,7 +216,11 @@ static int put_params(struct sk_buff *skb, const struct aftr_params *p)
 	    nla_put_u8(skb, DSLITE_AFTR_A_SUBSCRIBER_LEN, p->subscriber_len) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_MAX_SUBSCRIBERS, p->max_subscribers) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS, p->max_new_subscribers) ||
-	    nla_put_u8(skb, DSLITE_AFTR_A_EVENTS_BINDINGS, p->events_bindings))
+	    nla_put_u8(skb, DSLITE_AFTR_A_EVENTS_BINDINGS, p->events_bindings) ||
+	    nla_put_u16(skb, DSLITE_AFTR_A_MSS_CLAMP, p->mss_clamp) ||
+	    nla_put_u8(skb, DSLITE_AFTR_A_DSCP, p->dscp) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_ICMP_RATE, p->icmp_rate) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_ICMP_BURST, p->icmp_burst))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -399,6 +409,14 @@ static void params_apply(struct aftr_params *p, struct nlattr **attrs)
 	if (attrs[DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS])
 		WRITE_ONCE(p->max_new_subscribers,
 			   nla_get_u32(attrs[DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS]));
+	if (attrs[DSLITE_AFTR_A_MSS_CLAMP])
+		WRITE_ONCE(p->mss_clamp, nla_get_u16(attrs[DSLITE_AFTR_A_MSS_CLAMP]));
+	if (attrs[DSLITE_AFTR_A_DSCP])
+		WRITE_ONCE(p->dscp, nla_get_u8(attrs[DSLITE_AFTR_A_DSCP]));
+	if (attrs[DSLITE_AFTR_A_ICMP_RATE])
+		WRITE_ONCE(p->icmp_rate, nla_get_u32(attrs[DSLITE_AFTR_A_ICMP_RATE]));
+	if (attrs[DSLITE_AFTR_A_ICMP_BURST])
+		WRITE_ONCE(p->icmp_burst, nla_get_u32(attrs[DSLITE_AFTR_A_ICMP_BURST]));
 }
 
 /* Everything that can refuse runs before the first change. */
@@ -407,9 +425,18 @@ static int dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *sub_len = info->attrs[DSLITE_AFTR_A_SUBSCRIBER_LEN];
 	struct nlattr *block_size = info->attrs[DSLITE_AFTR_A_BLOCK_SIZE];
 	struct nlattr *endpoints = info->attrs[DSLITE_AFTR_A_ENDPOINTS];
+	struct nlattr *mss = info->attrs[DSLITE_AFTR_A_MSS_CLAMP];
 	struct aftr_dev *ad = info->user_ptr[0];
 	struct aftr_addr6_set *eps = NULL, *old;
 	int err;
+
+	if (mss && nla_get_u16(mss) > DSLITE_AFTR_MSS_CLAMP_PMTU &&
+	    nla_get_u16(mss) < DSLITE_AFTR_MIN_MSS) {
+		NL_SET_ERR_MSG_ATTR(info->extack, mss,
+				    "a fixed MSS is at least " __stringify(DSLITE_AFTR_MIN_MSS)
+				    " (0 is off, 1 the softwire's MTU)");
+		return -EINVAL;
+	}
 
 	/* Subscribers are keyed by their prefix: the length can't change under them. */
 	if (sub_len && nla_get_u8(sub_len) != ad->params.subscriber_len &&

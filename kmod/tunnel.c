@@ -9,6 +9,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/skbuff.h>
+#include <net/dsfield.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
@@ -16,6 +17,7 @@
 #include <net/ipv6.h>
 #include <net/l3mdev.h>
 #include <net/route.h>
+#include <net/tcp.h>
 #include <net/xfrm.h>
 
 #include "b4.h"
@@ -111,6 +113,123 @@ static int ecn_decapsulate(struct sk_buff *skb, u8 outer)
 	return 0;
 }
 
+/*
+ * Under the uniform model (TUN-3, RFC 2983) the outer DSCP is the one that
+ * counts when a packet leaves the tunnel: the access network may have
+ * marked it again on the way. The pipe model leaves the inner one alone.
+ */
+static int dsfield_decapsulate(struct aftr_dev *ad, struct sk_buff *skb, u8 outer)
+{
+	int err = ecn_decapsulate(skb, outer & INET_ECN_MASK);
+
+	if (err || READ_ONCE(ad->params.dscp) != DSLITE_AFTR_DSCP_MODEL_UNIFORM ||
+	    !((ipv4_get_dsfield(ip_hdr(skb)) ^ outer) & ~INET_ECN_MASK))
+		return err;
+	if (skb_ensure_writable(skb, ip_hdrlen(skb)))
+		return -ENOMEM;
+	ipv4_copy_dscp(outer, ip_hdr(skb));
+	return 0;
+}
+
+/* What the outer header carries of the inner @tos: ECN always (TUN-2). */
+static u8 dsfield_encapsulate(struct aftr_dev *ad, u8 tos)
+{
+	if (READ_ONCE(ad->params.dscp) == DSLITE_AFTR_DSCP_MODEL_PIPE)
+		return tos & INET_ECN_MASK;
+	return tos;
+}
+
+/*
+ * The TCP SYN at the network header of @skb, writable up to the end of its
+ * options, when MSS clamping is on (TUN-5); NULL for any other packet.
+ */
+static struct tcphdr *syn_writable(struct aftr_dev *ad, struct sk_buff *skb)
+{
+	unsigned int thoff = skb_network_offset(skb) + ip_hdrlen(skb);
+	const struct tcphdr *th;
+	unsigned int end;
+
+	if (READ_ONCE(ad->params.mss_clamp) == DSLITE_AFTR_MSS_CLAMP_OFF ||
+	    ip_hdr(skb)->protocol != IPPROTO_TCP || ip_is_fragment(ip_hdr(skb)) ||
+	    !pskb_may_pull(skb, thoff + sizeof(*th)))
+		return NULL;
+	th = (const struct tcphdr *)(skb->data + thoff);
+	end = thoff + th->doff * 4;
+	if (!th->syn || th->doff * 4 < sizeof(*th) || skb_ensure_writable(skb, end))
+		return NULL;
+	return (struct tcphdr *)(skb->data + thoff);
+}
+
+/* The value of the MSS option of @th, NULL if it has none (or bad options). */
+static u8 *mss_option(struct tcphdr *th)
+{
+	unsigned int len = th->doff * 4 - sizeof(*th), i = 0;
+	u8 *opt = (u8 *)(th + 1);
+
+	while (i < len && opt[i] != TCPOPT_EOL) {
+		if (opt[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (len - i < 2 || opt[i + 1] < 2 || opt[i + 1] > len - i)
+			return NULL;
+		if (opt[i] == TCPOPT_MSS)
+			return opt[i + 1] == TCPOLEN_MSS ? opt + i + 2 : NULL;
+		i += opt[i + 1];
+	}
+	return NULL;
+}
+
+/**
+ * syn_clamp() - makes a SYN announce no more than its softwire carries (TUN-5)
+ * @ad: the instance
+ * @skb: the SYN, from syn_writable()
+ * @th: its TCP header
+ * @mtu: the IPv6 path MTU toward the B4, which follows its packets too big
+ *
+ * Without clamping, a LAN host behind a 1500-byte link announces 1460 and
+ * gets segments the softwire can only carry in IPv6 fragments, or not at
+ * all where a B4's LAN hides ICMP. A SYN with no MSS option means 536 (RFC
+ * 9293), which fits every softwire: nothing to add then.
+ */
+static void syn_clamp(struct aftr_dev *ad, struct sk_buff *skb, struct tcphdr *th,
+		      unsigned int mtu)
+{
+	unsigned int clamp = READ_ONCE(ad->params.mss_clamp);
+	unsigned int mss = max_t(unsigned int, mtu, IPV6_MIN_MTU) - sizeof(struct ipv6hdr) -
+			   sizeof(struct iphdr) - sizeof(struct tcphdr);
+	u8 *opt = mss_option(th);
+	__be16 old, new;
+
+	if (clamp > DSLITE_AFTR_MSS_CLAMP_PMTU)
+		mss = min(mss, clamp);
+	if (!opt || clamp == DSLITE_AFTR_MSS_CLAMP_OFF)
+		return;
+	/* Options have no alignment: byte copies. */
+	memcpy(&old, opt, sizeof(old));
+	if (ntohs(old) <= mss)
+		return;
+	new = htons(mss);
+	memcpy(opt, &new, sizeof(new));
+	inet_proto_csum_replace2(&th->check, skb, old, new, false);
+}
+
+/* The IPv6 path MTU from @endpoint to @b4: the route's, or a packet too big's. */
+static unsigned int path_mtu(struct aftr_dev *ad, const struct in6_addr *endpoint,
+			     const struct in6_addr *b4)
+{
+	struct flowi6 fl6 = {
+		.flowi6_proto = IPPROTO_IPIP,
+		.saddr = *endpoint,
+		.daddr = *b4,
+	};
+	struct dst_entry *dst = ip6_route_output(ad->net, NULL, &fl6);
+	unsigned int mtu = dst->error ? IPV6_MIN_MTU : dst_mtu(dst);
+
+	dst_release(dst);
+	return mtu;
+}
+
 /* Makes @skb look received on the instance's device, before the NAT. */
 static void softwire_decapsulate(struct aftr_dev *ad, struct sk_buff *skb)
 {
@@ -127,7 +246,7 @@ static void softwire_decapsulate(struct aftr_dev *ad, struct sk_buff *skb)
 
 /* Checks a claimed softwire packet; the stat to count when it fails, or -1. */
 static int softwire_check(struct aftr_dev *ad, struct sk_buff *skb,
-			  const struct in6_addr *b4, u8 outer_ecn)
+			  const struct in6_addr *b4, u8 outer_ds)
 {
 	int err;
 
@@ -145,7 +264,7 @@ static int softwire_check(struct aftr_dev *ad, struct sk_buff *skb,
 		return DSLITE_AFTR_STAT_DROP_BAD_SRC;
 	if (!ipv4_dest_valid(ad, ip_hdr(skb)->daddr))
 		return DSLITE_AFTR_STAT_DROP_BAD_DST;
-	err = ecn_decapsulate(skb, outer_ecn);
+	err = dsfield_decapsulate(ad, skb, outer_ds);
 	if (err)
 		return err == -ENOMEM ? DSLITE_AFTR_STAT_DROP_NOMEM : DSLITE_AFTR_STAT_DROP_ECN;
 	/* GRO may have merged a softwire train: it is plain IPv4 GSO from here. */
@@ -164,7 +283,8 @@ static int softwire_rcv(struct sk_buff *skb)
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	struct in6_addr b4, endpoint;
 	struct aftr_dev *ad;
-	u8 outer_ecn;
+	struct tcphdr *syn;
+	u8 outer_ds;
 	int stat;
 
 	ad = aftr_dev_by_endpoint(dev_net(skb->dev), &ip6h->daddr);
@@ -175,9 +295,9 @@ static int softwire_rcv(struct sk_buff *skb)
 	/* Pulling below may move the outer header: keep what we need of it. */
 	b4 = ip6h->saddr;
 	endpoint = ip6h->daddr;
-	outer_ecn = ipv6_get_dsfield(ip6h) & INET_ECN_MASK;
+	outer_ds = ipv6_get_dsfield(ip6h);
 
-	stat = softwire_check(ad, skb, &b4, outer_ecn);
+	stat = softwire_check(ad, skb, &b4, outer_ds);
 	if (stat >= 0) {
 		aftr_count(ad, stat);
 		kfree_skb(skb);
@@ -186,6 +306,10 @@ static int softwire_rcv(struct sk_buff *skb)
 	softwire_decapsulate(ad, skb);
 	if (aftr_nat_from_b4(ad, skb, &b4, &endpoint))
 		return 0;
+	/* Reassembled by the NAT: a SYN has its whole header now. */
+	syn = syn_writable(ad, skb);
+	if (syn)
+		syn_clamp(ad, skb, syn, path_mtu(ad, &endpoint, &b4));
 
 	aftr_count(ad, DSLITE_AFTR_STAT_FROM_B4_TRANSLATED);
 	dev_sw_netstats_rx_add(ad->dev, skb->len);
@@ -208,9 +332,10 @@ int aftr_tunnel_send(struct aftr_dev *ad, struct sk_buff *skb,
 		.saddr = *saddr,
 		.daddr = *daddr,
 	};
-	u8 tos = ip_hdr(skb)->tos;
+	u8 tos = dsfield_encapsulate(ad, ip_hdr(skb)->tos);
 	struct dst_entry *dst;
 	struct ipv6hdr *ip6h;
+	struct tcphdr *syn;
 
 	/*
 	 * Hash the inner packet before ip6_make_flowlabel() would fall back to
@@ -226,6 +351,9 @@ int aftr_tunnel_send(struct aftr_dev *ad, struct sk_buff *skb,
 		kfree_skb(skb);
 		return -EHOSTUNREACH;
 	}
+	syn = syn_writable(ad, skb);
+	if (syn)
+		syn_clamp(ad, skb, syn, dst_mtu(dst));
 	/*
 	 * An offloaded inner checksum would be lost under our header, but none
 	 * reaches us: the device offers no NETIF_F_*CSUM nor TSO, so the core's
@@ -246,7 +374,6 @@ int aftr_tunnel_send(struct aftr_dev *ad, struct sk_buff *skb,
 	skb_push(skb, sizeof(*ip6h));
 	skb_reset_network_header(skb);
 	ip6h = ipv6_hdr(skb);
-	/* Uniform model: DSCP and ECN of the inner packet go outside (TUN-2/3). */
 	ip6_flow_hdr(ip6h, tos, fl6.flowlabel);
 	ip6h->nexthdr = IPPROTO_IPIP;
 	ip6h->hop_limit = SOFTWIRE_HOP_LIMIT;

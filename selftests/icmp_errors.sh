@@ -8,7 +8,9 @@
 #    counted; one whose ICMP checksum is wrong is dropped and counted in
 #    both directions (RFC 5508 REQ-3), not summed again into a valid one;
 #  - 6333-4: the errors the AFTR itself sends a B4's LAN host come from
-#    192.0.0.1 (here the "administratively prohibited" of a full quota).
+#    192.0.0.1 (here the "administratively prohibited" of a full quota);
+#  - TUN-6: those errors are rate limited per B4 (icmp-rate, icmp-burst),
+#    and the ones held back are counted as icmp-ratelimited.
 # Picture in topology.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
@@ -96,4 +98,45 @@ check "by ICMP from 192.0.0.1, communication administratively prohibited (6333-4
 	"$scratch.cap"
 check "quoting the refused datagram (6333-4)" \
 	grep -q "$LAN_HOST\\.6101 > $SRV_ADDR\\.9000: " "$scratch.cap"
+
+# refused NS FIRST NAME: 20 datagrams from the LAN host behind B4 NS, from
+# ports FIRST on, which its quota refuses. Sets $sent and $limited to what
+# the AFTR counted, and leaves the AFTR's errors that reached the B4's
+# softwire device in $scratch.NAME, one a line.
+refused() {
+	local ns=$1 first=$2 name=$3 sent0 limited0 pid
+	sent0=$(stat_of icmp-sent) limited0=$(stat_of icmp-ratelimited)
+	ip netns exec "$ns" tcpdump -i dslite -nn -l 'icmp and src host 192.0.0.1' \
+		>"$scratch.$name" 2>"$scratch.$name.err" &
+	pid=$!
+	at_exit "kill $pid"
+	wait_until 20 grep -q listening "$scratch.$name.err"
+	flows "$ns" "$first" 20
+	wait_until 20 aftr_quiet
+	sent=$(($(stat_of icmp-sent) - sent0))
+	limited=$(($(stat_of icmp-ratelimited) - limited0))
+	wait_until 10 sh -c "test \$(grep -c 'admin prohibited' '$scratch.$name') -ge $sent"
+	kill "$pid"
+	echo "# $name: $sent errors sent, $limited held back," \
+		"$(grep -c 'admin prohibited' "$scratch.$name") on the wire"
+}
+
+# B4 B is still at its quota of one binding.
+setup "aftr0 allows each B4 3 errors at once, then one a second" \
+	aftr_run dev set aftr0 icmp-rate 1 icmp-burst 3
+refused "$B4B" 7000 limited
+check "20 datagrams refused: each error sent or counted as icmp-ratelimited (TUN-6)" \
+	test $((sent + limited)) = 20
+check "fewer than 20 errors reach B4 B, at least its burst (TUN-6)" \
+	test "$sent" -lt 20 -a "$sent" -ge 3
+check "the wire at B4 B shows as many as were sent (TUN-6)" \
+	test "$(grep -c 'admin prohibited' "$scratch.limited")" = "$sent"
+refused "$B4A" 7100 other
+check "B4 A, another destination, gets its own burst of errors (TUN-6)" \
+	test "$(grep -c 'admin prohibited' "$scratch.other")" -ge 3
+
+setup "aftr0 allows 1000 errors at once" aftr_run dev set aftr0 icmp-rate 1000 icmp-burst 1000
+refused "$B4B" 7200 raised
+check "then all 20 errors reach B4 B, none held back (TUN-6)" \
+	test "$sent $limited $(grep -c 'admin prohibited' "$scratch.raised")" = "20 0 20"
 finish

@@ -7,7 +7,10 @@
 #  - TUN-2 (RFC 6040): the inner ECN field is copied outside; an outer CE
 #    over an ECT inner packet marks it CE, over a Not-ECT one drops it; an
 #    outer ECT(1) over an ECT(0) inner packet makes it ECT(1);
-#  - TUN-3: the inner DSCP is copied to the outer traffic class;
+#  - TUN-3: under the uniform model (the default) the inner DSCP is copied
+#    to the outer traffic class, and from B4 A, whose ip6tnl sends a fixed
+#    traffic class, the outer DSCP to the inner header; under the pipe
+#    model neither (ECN is still copied);
 #  - TUN-4 (RFC 6438): a flow label that is set, stable within one inner
 #    flow and different between two;
 #  - 6333-3: 1500-byte IPv4 packets cross 1500-byte access links whole, as
@@ -101,4 +104,27 @@ check "a 1500-byte IPv4 packet from B4 A reaches the server whole (6333-3)" \
 check "... sent in IPv6 fragments by B4 A" mib_grew "$B4A" Ip6FragCreates "$b4_frags"
 check "... and reassembled by the AFTR (6333-3)" \
 	mib_grew "$AFTR" Ip6ReasmOKs "$aftr_reasm"
+
+# TUN-3 from a B4: B4 A's ip6tnl marks its softwire AF11 whatever its LAN
+# sends, as an access network re-marking it would. The LAN host sends
+# DSCP 0; the server sees what the model makes of it (each probe with a
+# length of its own).
+setup "B4 A sends traffic class 0x28 (AF11)" \
+	ip -n "$B4A" -6 tunnel change dslite mode ipip6 local "$B4A6" remote "$AFTR6" tclass 0x28
+probe "$B4A" "$SRV_ADDR:9000" 5020 "count=0" 333 >/dev/null
+check "uniform: the outer AF11 reaches the server in the inner header (TUN-3)" \
+	wait_until 20 srv_got ' 333 0x28 '
+
+setup "aftr0 takes the pipe model" aftr_run dev set aftr0 dscp pipe
+probe "$B4A" "$SRV_ADDR:9000" 5021 "count=0" 334 >/dev/null
+check "pipe: the inner DSCP 0 reaches the server unchanged (TUN-3)" \
+	wait_until 20 srv_got ' 334 0x00 '
+setup "tcpdump listens on B4 A's access link" \
+	capture_start "$B4A" access 2 "src host $AFTR6 and ip6[6] == 4"
+probe "$B4A" "$SRV_ADDR:9000" 5022 "tos=0xba count=2" >"$scratch.pipe"
+capture_wait
+check "pipe: an answer with EF and ECT(0) inside has class 0x02 outside (TUN-2, TUN-3)" \
+	test "$(grep -c 'class 0x02,.*tos 0xba' "$scratch.cap")" = 2
+check "... and reaches the LAN host with its DSCP EF (TUN-3)" \
+	test "$(grep -c '^5022 [0-9]* 0xba ' "$scratch.pipe")" = 2
 finish

@@ -199,13 +199,15 @@ check "dev-set (do): every tunable, two endpoints" \
 		\"timeout-udp\": 100, \"timeout-tcp-est\": 7000, \"timeout-tcp-trans\": 200,
 		\"timeout-icmp\": 50, \"holddown\": 60, \"block-size\": 128, \"max-blocks\": 8,
 		\"max-bindings\": 512, \"max-new-rate\": 100, \"events-bindings\": 1,
-		\"subscriber-len\": 56, \"max-subscribers\": 1000, \"max-new-subscribers\": 500}"
+		\"subscriber-len\": 56, \"max-subscribers\": 1000, \"max-new-subscribers\": 500,
+		\"mss-clamp\": 1400, \"dscp\": \"pipe\", \"icmp-rate\": 5, \"icmp-burst\": 10}"
 check "... aftrctl reads every one back" aftrctl_has_ns \
 	'[{"endpoints": ["2001:db8::1", "2001:db8::2"], "timeout-udp": 100,
 	   "timeout-tcp-est": 7000, "timeout-tcp-trans": 200, "timeout-icmp": 50,
 	   "holddown": 60, "block-size": 128, "max-blocks": 8, "max-bindings": 512,
 	   "max-new-rate": 100, "events-bindings": 1, "subscriber-len": 56,
-	   "max-subscribers": 1000, "max-new-subscribers": 500}]' dev show aftr0
+	   "max-subscribers": 1000, "max-new-subscribers": 500, "mss-clamp": 1400,
+	   "dscp": "pipe", "icmp-rate": 5, "icmp-burst": 10}]' dev show aftr0
 # Several do requests in one go (--multi), to spare the guest a start of
 # ynl each.
 prefix6() {
@@ -309,6 +311,12 @@ refused() {
 		{ cat "$tmp/ynl.json"; return 1; }
 }
 check "a refused pool-add fails with the kernel's extack message" refused
+mss_refused() {
+	! ynl --do dev-set --json "{$dev, \"mss-clamp\": 100}" >"$tmp/ynl.json" 2>&1 &&
+		grep -q "a fixed MSS is at least 536" "$tmp/ynl.json" ||
+		{ cat "$tmp/ynl.json"; return 1; }
+}
+check "a fixed MSS under 536 is refused with the kernel's extack message" mss_refused
 
 wait "$sub"
 check "the subscribed ynl ends well" test $? = 0

@@ -503,6 +503,7 @@ static void put_cmd_attrs(struct nlmsghdr *nlh, struct rng *r, uint8_t cmd)
 		DSLITE_AFTR_A_HOLDDOWN, DSLITE_AFTR_A_BLOCK_SIZE, DSLITE_AFTR_A_MAX_BLOCKS,
 		DSLITE_AFTR_A_MAX_BINDINGS, DSLITE_AFTR_A_MAX_NEW_RATE,
 		DSLITE_AFTR_A_MAX_SUBSCRIBERS, DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS,
+		DSLITE_AFTR_A_ICMP_RATE, DSLITE_AFTR_A_ICMP_BURST,
 	};
 	uint8_t a[16];
 	unsigned int i;
@@ -518,6 +519,10 @@ static void put_cmd_attrs(struct nlmsghdr *nlh, struct rng *r, uint8_t cmd)
 			mnl_attr_put_u8(nlh, DSLITE_AFTR_A_EVENTS_BINDINGS, rng_below(r, 3));
 		if (rng_percent(r, 15))
 			mnl_attr_put_u8(nlh, DSLITE_AFTR_A_SUBSCRIBER_LEN, rng_below(r, 130));
+		if (rng_percent(r, 15))
+			mnl_attr_put_u16(nlh, DSLITE_AFTR_A_MSS_CLAMP, rng_below(r, 1500));
+		if (rng_percent(r, 15))
+			mnl_attr_put_u8(nlh, DSLITE_AFTR_A_DSCP, rng_below(r, 3));
 		break;
 	case DSLITE_AFTR_CMD_B4_ALLOW:
 	case DSLITE_AFTR_CMD_B4_DENY:

@@ -106,6 +106,8 @@ int nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb);
 const struct nlattr *nl_next_same(const struct nlattr *attr);
 bool nl_prefix_str(const struct nlattr *nest, char *buf, size_t size);
 void nl_put_dev(struct nlmsghdr *req, uint32_t ifindex, const char *ifname);
+/* An unsigned attribute of 1, 2 or 4 bytes (checked by the parser). */
+uint32_t nl_get_uint(const struct nlattr *attr);
 void nl_close(void);
 /*
  * While @cb is set, requests are not sent: nl_talk() hands @cb the command
@@ -131,6 +133,8 @@ struct dev_ref {
 
 int for_each_dev(const char *ifname, const char *header,
 		 int (*fn)(const struct dev_ref *dev, void *data), void *data);
+/* A setting's value as dev set takes it back: a number, or "on", "pipe"... */
+const char *dev_setting_str(uint16_t attr, uint32_t val, char *buf, size_t size);
 
 /* output.c: one printing path for text and JSON */
 int out_set_format(const char *name);

@@ -224,15 +224,18 @@ static const struct {
 	{ "max-new-subscribers", DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS,
 	  DSLITE_AFTR_DEF_MAX_NEW_SUBSCRIBERS },
 	{ "events-bindings", DSLITE_AFTR_A_EVENTS_BINDINGS, 0 },
+	{ "mss-clamp", DSLITE_AFTR_A_MSS_CLAMP, DSLITE_AFTR_MSS_CLAMP_PMTU },
+	{ "dscp", DSLITE_AFTR_A_DSCP, DSLITE_AFTR_DSCP_MODEL_UNIFORM },
+	{ "icmp-rate", DSLITE_AFTR_A_ICMP_RATE, DSLITE_AFTR_DEF_ICMP_RATE },
+	{ "icmp-burst", DSLITE_AFTR_A_ICMP_BURST, DSLITE_AFTR_DEF_ICMP_BURST },
 };
 
-static void setting_item(struct conf *c, const char *name, const char *fmt, uint32_t val)
+static void setting_item(struct conf *c, const char *name, const char *val)
 {
 	struct item *it = conf_add(c, K_SET);
 
 	APPEND(it->key, "%s", name);
-	APPEND(it->line, "%s ", name);
-	APPEND(it->line, fmt, val);
+	APPEND(it->line, "%s %s", name, val);
 }
 
 static void endpoints_item(struct conf *c, const struct nlattr *nest)
@@ -262,18 +265,17 @@ static void endpoints_item(struct conf *c, const struct nlattr *nest)
 static void setting_items(struct conf *c, const struct nlattr **tb)
 {
 	const struct nlattr *attr;
+	char buf[16];
 	size_t i;
 
 	if (tb[DSLITE_AFTR_A_ENDPOINTS])
 		endpoints_item(c, tb[DSLITE_AFTR_A_ENDPOINTS]);
 	for (i = 0; i < ARRAY_SIZE(settings); i++) {
 		attr = tb[settings[i].attr];
-		if (!attr)
-			continue;
-		if (mnl_attr_get_payload_len(attr) == 1)
-			setting_item(c, settings[i].name, "%u", mnl_attr_get_u8(attr));
-		else
-			setting_item(c, settings[i].name, "%u", mnl_attr_get_u32(attr));
+		if (attr)
+			setting_item(c, settings[i].name,
+				     dev_setting_str(settings[i].attr, nl_get_uint(attr), buf,
+						     sizeof(buf)));
 	}
 }
 
@@ -410,6 +412,7 @@ static int dev_statement(struct conf *c, char **words, int n)
 /* Settings the file leaves out are the instance's defaults. */
 static void default_settings(struct conf *c)
 {
+	char buf[16];
 	size_t i;
 
 	c->lineno = 0;
@@ -417,7 +420,9 @@ static void default_settings(struct conf *c)
 		endpoints_item(c, NULL);
 	for (i = 0; i < ARRAY_SIZE(settings); i++) {
 		if (!find(c, K_SET, settings[i].name))
-			setting_item(c, settings[i].name, "%u", settings[i].def);
+			setting_item(c, settings[i].name,
+				     dev_setting_str(settings[i].attr, settings[i].def, buf,
+						     sizeof(buf)));
 	}
 }
 

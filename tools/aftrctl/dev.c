@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,10 @@ static void usage(void)
 	      "       aftrctl dev set [dev] DEV [ endpoint ADDR6 ]... [ endpoint none ]\n"
 	      "                  [ timeout { udp | tcp-est | tcp-trans | icmp } SECS ]...\n"
 	      "                  [ holddown SECS ] [ block-size N ] [ max-blocks N ]\n"
-	      "                  [ max-bindings N ] [ max-new-rate N ] [ events-bindings { 0 | 1 } ]\n",
+	      "                  [ max-bindings N ] [ max-new-rate N ] [ events-bindings { 0 | 1 } ]\n"
+	      "                  [ subscriber-len N ] [ max-subscribers N ] [ max-new-subscribers N ]\n"
+	      "                  [ mss-clamp { on | off | MSS } ] [ dscp { uniform | pipe } ]\n"
+	      "                  [ icmp-rate N ] [ icmp-burst N ]\n",
 	      stdout);
 }
 
@@ -158,6 +162,96 @@ static int print_allowed_dump(const struct dev_ref *dev)
 	return ret;
 }
 
+/* Words that settings take instead of a number, indexed by the number. */
+static const char *const mss_clamp_words[] = {
+	[DSLITE_AFTR_MSS_CLAMP_OFF] = "off",
+	[DSLITE_AFTR_MSS_CLAMP_PMTU] = "on",
+};
+
+static const char *const dscp_words[] = {
+	[DSLITE_AFTR_DSCP_MODEL_UNIFORM] = "uniform",
+	[DSLITE_AFTR_DSCP_MODEL_PIPE] = "pipe",
+};
+
+static const struct setting_words {
+	uint16_t attr;
+	const char *const *words;
+	size_t n;
+} setting_words[] = {
+	{ DSLITE_AFTR_A_MSS_CLAMP, mss_clamp_words, ARRAY_SIZE(mss_clamp_words) },
+	{ DSLITE_AFTR_A_DSCP, dscp_words, ARRAY_SIZE(dscp_words) },
+};
+
+/* The words setting @attr takes, NULL if none. */
+static const struct setting_words *words_of(uint16_t attr)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(setting_words); i++) {
+		if (setting_words[i].attr == attr)
+			return &setting_words[i];
+	}
+	return NULL;
+}
+
+static const struct setting {
+	const char *name;
+	uint16_t attr;
+	uint32_t min, max;	/* min > max: words only */
+} settings[] = {
+	{ "endpoint", DSLITE_AFTR_A_ENDPOINTS, 0, 0 },
+	{ "timeout", 0, 0, 0 },
+	{ "holddown", DSLITE_AFTR_A_HOLDDOWN, 0, DSLITE_AFTR_MAX_TIMEOUT },
+	{ "block-size", DSLITE_AFTR_A_BLOCK_SIZE, DSLITE_AFTR_MIN_BLOCK_SIZE,
+	  DSLITE_AFTR_MAX_BLOCK_SIZE },
+	{ "max-blocks", DSLITE_AFTR_A_MAX_BLOCKS, 1, UINT32_MAX },
+	{ "max-bindings", DSLITE_AFTR_A_MAX_BINDINGS, 1, UINT32_MAX },
+	{ "max-new-rate", DSLITE_AFTR_A_MAX_NEW_RATE, 1, UINT32_MAX },
+	{ "events-bindings", DSLITE_AFTR_A_EVENTS_BINDINGS, 0, 1 },
+	{ "subscriber-len", DSLITE_AFTR_A_SUBSCRIBER_LEN, DSLITE_AFTR_MIN_SUBSCRIBER_LEN, 128 },
+	{ "max-subscribers", DSLITE_AFTR_A_MAX_SUBSCRIBERS, 0, UINT32_MAX },
+	{ "max-new-subscribers", DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS, 0, UINT32_MAX },
+	{ "mss-clamp", DSLITE_AFTR_A_MSS_CLAMP, DSLITE_AFTR_MIN_MSS, UINT16_MAX },
+	{ "dscp", DSLITE_AFTR_A_DSCP, 1, 0 },
+	{ "icmp-rate", DSLITE_AFTR_A_ICMP_RATE, 1, UINT32_MAX },
+	{ "icmp-burst", DSLITE_AFTR_A_ICMP_BURST, 1, UINT32_MAX },
+}, timeouts[] = {
+	{ "udp", DSLITE_AFTR_A_TIMEOUT_UDP, 1, DSLITE_AFTR_MAX_TIMEOUT },
+	{ "tcp-est", DSLITE_AFTR_A_TIMEOUT_TCP_EST, 1, DSLITE_AFTR_MAX_TIMEOUT },
+	{ "tcp-trans", DSLITE_AFTR_A_TIMEOUT_TCP_TRANS, 1, DSLITE_AFTR_MAX_TIMEOUT },
+	{ "icmp", DSLITE_AFTR_A_TIMEOUT_ICMP, 1, DSLITE_AFTR_MAX_TIMEOUT },
+};
+
+const char *dev_setting_str(uint16_t attr, uint32_t val, char *buf, size_t size)
+{
+	const struct setting_words *w = words_of(attr);
+
+	if (w && val < w->n)
+		return w->words[val];
+	snprintf(buf, size, "%" PRIu32, val);
+	return buf;
+}
+
+/*
+ * A setting that may be a word: text has what dev set takes, JSON what the
+ * spec says (the enum's name for dscp, the number for mss-clamp).
+ */
+static void print_setting(const char *key, const char *fmt, const struct nlattr *attr)
+{
+	const char *str;
+	char buf[16];
+
+	if (!attr)
+		return;
+	str = dev_setting_str(mnl_attr_get_type(attr), nl_get_uint(attr), buf, sizeof(buf));
+	if (mnl_attr_get_type(attr) == DSLITE_AFTR_A_DSCP) {
+		out_str(key, fmt, str);
+	} else {
+		out_uint(key, NULL, nl_get_uint(attr));
+		out_text(fmt, str);
+	}
+}
+
 /* @data: set when the allowed prefixes were too many to come inline. */
 static int print_dev(const struct nlattr **tb, void *data)
 {
@@ -193,6 +287,10 @@ static int print_dev(const struct nlattr **tb, void *data)
 	if (tb[DSLITE_AFTR_A_EVENTS_BINDINGS])
 		out_uint("events-bindings", "    events-bindings %s\n",
 			 mnl_attr_get_u8(tb[DSLITE_AFTR_A_EVENTS_BINDINGS]));
+	print_setting("mss-clamp", "    mss-clamp %s", tb[DSLITE_AFTR_A_MSS_CLAMP]);
+	print_setting("dscp", " dscp %s", tb[DSLITE_AFTR_A_DSCP]);
+	out_attr_u32("icmp-rate", " icmp-rate %s", tb[DSLITE_AFTR_A_ICMP_RATE]);
+	out_attr_u32("icmp-burst", " icmp-burst %s\n", tb[DSLITE_AFTR_A_ICMP_BURST]);
 	return 0;
 }
 
@@ -247,30 +345,6 @@ struct dev_set {
 	bool endpoints_none;
 };
 
-static const struct setting {
-	const char *name;
-	uint16_t attr;
-	uint32_t min, max;
-} settings[] = {
-	{ "endpoint", DSLITE_AFTR_A_ENDPOINTS, 0, 0 },
-	{ "timeout", 0, 0, 0 },
-	{ "holddown", DSLITE_AFTR_A_HOLDDOWN, 0, DSLITE_AFTR_MAX_TIMEOUT },
-	{ "block-size", DSLITE_AFTR_A_BLOCK_SIZE, DSLITE_AFTR_MIN_BLOCK_SIZE,
-	  DSLITE_AFTR_MAX_BLOCK_SIZE },
-	{ "max-blocks", DSLITE_AFTR_A_MAX_BLOCKS, 1, UINT32_MAX },
-	{ "max-bindings", DSLITE_AFTR_A_MAX_BINDINGS, 1, UINT32_MAX },
-	{ "max-new-rate", DSLITE_AFTR_A_MAX_NEW_RATE, 1, UINT32_MAX },
-	{ "events-bindings", DSLITE_AFTR_A_EVENTS_BINDINGS, 0, 1 },
-	{ "subscriber-len", DSLITE_AFTR_A_SUBSCRIBER_LEN, DSLITE_AFTR_MIN_SUBSCRIBER_LEN, 128 },
-	{ "max-subscribers", DSLITE_AFTR_A_MAX_SUBSCRIBERS, 0, UINT32_MAX },
-	{ "max-new-subscribers", DSLITE_AFTR_A_MAX_NEW_SUBSCRIBERS, 0, UINT32_MAX },
-}, timeouts[] = {
-	{ "udp", DSLITE_AFTR_A_TIMEOUT_UDP, 1, DSLITE_AFTR_MAX_TIMEOUT },
-	{ "tcp-est", DSLITE_AFTR_A_TIMEOUT_TCP_EST, 1, DSLITE_AFTR_MAX_TIMEOUT },
-	{ "tcp-trans", DSLITE_AFTR_A_TIMEOUT_TCP_TRANS, 1, DSLITE_AFTR_MAX_TIMEOUT },
-	{ "icmp", DSLITE_AFTR_A_TIMEOUT_ICMP, 1, DSLITE_AFTR_MAX_TIMEOUT },
-};
-
 static int parse_endpoint(struct args *a, struct dev_set *s)
 {
 	struct in6_addr addr;
@@ -302,13 +376,24 @@ static int parse_endpoint(struct args *a, struct dev_set *s)
 static int parse_setting(struct args *a, const char *what, const struct setting *st,
 			 struct dev_set *s)
 {
+	const struct setting_words *w = words_of(st->attr);
 	const char *word;
+	char kind[48];
+	int i;
 
 	if (s->set[st->attr])
 		return usage_error("\"%s\" given twice", what);
-	if (args_value(a, what, &word) ||
-	    parse_u32(word, st->min, st->max, what, &s->val[st->attr]))
+	if (args_value(a, what, &word))
 		return -1;
+	if (w && (st->min > st->max || *word < '0' || *word > '9')) {
+		snprintf(kind, sizeof(kind), "%s value", what);
+		i = lookup(word, w->words, w->n, sizeof(*w->words), kind);
+		if (i < 0)
+			return -1;
+		s->val[st->attr] = (uint32_t)i;
+	} else if (parse_u32(word, st->min, st->max, what, &s->val[st->attr])) {
+		return -1;
+	}
 	s->set[st->attr] = true;
 	return 0;
 }
@@ -379,6 +464,23 @@ static void warn_nonlocal(const struct dev_set *s)
 	freeifaddrs(ifa);
 }
 
+/* As wide as the spec makes each setting. */
+static void put_setting(struct nlmsghdr *req, uint16_t attr, uint32_t val)
+{
+	switch (attr) {
+	case DSLITE_AFTR_A_EVENTS_BINDINGS:
+	case DSLITE_AFTR_A_SUBSCRIBER_LEN:
+	case DSLITE_AFTR_A_DSCP:
+		mnl_attr_put_u8(req, attr, (uint8_t)val);
+		break;
+	case DSLITE_AFTR_A_MSS_CLAMP:
+		mnl_attr_put_u16(req, attr, (uint16_t)val);
+		break;
+	default:
+		mnl_attr_put_u32(req, attr, val);
+	}
+}
+
 static int dev_set(struct args *a)
 {
 	struct dev_set s = { .n_endpoints = 0 };
@@ -404,10 +506,7 @@ static int dev_set(struct args *a)
 	for (attr = 0; attr <= DSLITE_AFTR_A_MAX; attr++) {
 		if (!s.set[attr])
 			continue;
-		if (attr == DSLITE_AFTR_A_EVENTS_BINDINGS || attr == DSLITE_AFTR_A_SUBSCRIBER_LEN)
-			mnl_attr_put_u8(req, attr, (uint8_t)s.val[attr]);
-		else
-			mnl_attr_put_u32(req, attr, s.val[attr]);
+		put_setting(req, attr, s.val[attr]);
 		any = true;
 	}
 	if (!any)

@@ -77,6 +77,10 @@ static const int attr_len[DSLITE_AFTR_A_MAX + 1] = {
 	[DSLITE_AFTR_A_ALLOWED_COUNT] = 4,
 	[DSLITE_AFTR_A_EVENT_SEQ] = 8,
 	[DSLITE_AFTR_A_PORT_RANGE] = 0,
+	[DSLITE_AFTR_A_MSS_CLAMP] = 2,
+	[DSLITE_AFTR_A_DSCP] = 1,
+	[DSLITE_AFTR_A_ICMP_RATE] = 4,
+	[DSLITE_AFTR_A_ICMP_BURST] = 4,
 };
 
 static const int prefix_attr_len[DSLITE_AFTR_PREFIX_A_MAX + 1] = {
@@ -371,6 +375,17 @@ void nl_put_dev(struct nlmsghdr *req, uint32_t ifindex, const char *ifname)
 		mnl_attr_put_u32(req, DSLITE_AFTR_A_IFINDEX, ifindex);
 	else
 		mnl_attr_put_strz(req, DSLITE_AFTR_A_IFNAME, ifname);
+}
+
+uint32_t nl_get_uint(const struct nlattr *attr)
+{
+	switch (mnl_attr_get_payload_len(attr)) {
+	case 1:
+		return mnl_attr_get_u8(attr);
+	case 2:
+		return mnl_attr_get_u16(attr);
+	}
+	return mnl_attr_get_u32(attr);
 }
 
 static struct {

@@ -25,6 +25,11 @@
 #define DSLITE_AFTR_DEF_MAX_SUBSCRIBERS		0
 #define DSLITE_AFTR_DEF_MAX_NEW_SUBSCRIBERS	1000
 #define DSLITE_AFTR_DEF_PORT_MAX		65535
+#define DSLITE_AFTR_DEF_ICMP_RATE		20
+#define DSLITE_AFTR_DEF_ICMP_BURST		20
+#define DSLITE_AFTR_MSS_CLAMP_OFF		0
+#define DSLITE_AFTR_MSS_CLAMP_PMTU		1
+#define DSLITE_AFTR_MIN_MSS			536
 #define DSLITE_AFTR_MIN_BLOCK_SIZE		8
 #define DSLITE_AFTR_MAX_BLOCK_SIZE		4096
 #define DSLITE_AFTR_MAX_ENDPOINTS		8
@@ -121,6 +126,19 @@ enum dslite_aftr_stat {
 };
 
 /**
+ * enum dslite_aftr_dscp_model - How DSCP crosses the softwire (RFC 2983); ECN
+ *   follows RFC 6040 in both.
+ * @DSLITE_AFTR_DSCP_MODEL_UNIFORM: The inner DSCP goes to the outer traffic
+ *   class, and the outer DSCP to the inner header on decapsulation.
+ * @DSLITE_AFTR_DSCP_MODEL_PIPE: Outer DSCP 0 on encapsulation; the inner DSCP
+ *   is never changed.
+ */
+enum dslite_aftr_dscp_model {
+	DSLITE_AFTR_DSCP_MODEL_UNIFORM,
+	DSLITE_AFTR_DSCP_MODEL_PIPE,
+};
+
+/**
  * enum dslite_aftr_event - What an event message reports.
  * @DSLITE_AFTR_EVENT_BLOCK_ALLOC: A subscriber took a port block.
  * @DSLITE_AFTR_EVENT_BLOCK_FREE: ... and gave it back.
@@ -188,6 +206,10 @@ enum dslite_aftr_attr {
 	DSLITE_AFTR_A_ALLOWED_COUNT,
 	DSLITE_AFTR_A_EVENT_SEQ,
 	DSLITE_AFTR_A_PORT_RANGE,
+	DSLITE_AFTR_A_MSS_CLAMP,
+	DSLITE_AFTR_A_DSCP,
+	DSLITE_AFTR_A_ICMP_RATE,
+	DSLITE_AFTR_A_ICMP_BURST,
 
 	__DSLITE_AFTR_A_MAX
 };
