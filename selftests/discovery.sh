@@ -111,12 +111,7 @@ carrier() {
 	ip -n "$AFTR" -6 addr add "$AFTR6/128" dev lo &&
 	ip -n "$AFTR" -6 addr add "$AFTR6_MOVED/128" dev lo &&
 	ip -n "$AFTR" -6 addr add "$DNS6/128" dev lo &&
-	veth_link "$AFTR" uplink "$SRV" uplink &&
-	ip -n "$AFTR" addr add 203.0.113.1/24 dev uplink || return
-	for a in $SRV_ADDRS; do
-		ip -n "$SRV" addr add "$a/24" dev uplink || return
-	done
-	ip -n "$SRV" route add default via 203.0.113.1 &&
+	uplink &&
 	veth_link "$B4" wan "$AFTR" acc &&
 	ip -n "$AFTR" -6 addr add 2001:db8:100::1/64 dev acc &&
 	veth_link "$LAN" eth0 "$B4" lan &&

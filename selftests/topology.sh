@@ -66,19 +66,25 @@ in_ns() {
 	ip netns exec "$ns" "$@"
 }
 
-# dslite_topology [unconfigured]: builds the picture above; the instance
-# gets its endpoint, allowed prefix and pool unless told "unconfigured".
-dslite_topology() {
+# uplink: the AFTR's IPv4 side, 203.0.113.1 on a link to the servers'
+# addresses, which route back through it.
+uplink() {
 	local a
-	ns_new AFTR && ns_new SRV || return
-	in_ns "$AFTR" sysctl -qw net.ipv4.ip_forward=1 &&
-	ip -n "$AFTR" -6 addr add "$AFTR6/128" dev lo nodad &&
 	veth_link "$AFTR" uplink "$SRV" uplink &&
 	ip -n "$AFTR" addr add 203.0.113.1/24 dev uplink || return
 	for a in $SRV_ADDRS; do
 		ip -n "$SRV" addr add "$a/24" dev uplink || return
 	done
-	ip -n "$SRV" route add default via 203.0.113.1 &&
+	ip -n "$SRV" route add default via 203.0.113.1
+}
+
+# dslite_topology [unconfigured]: builds the picture above; the instance
+# gets its endpoint, allowed prefix and pool unless told "unconfigured".
+dslite_topology() {
+	ns_new AFTR && ns_new SRV || return
+	in_ns "$AFTR" sysctl -qw net.ipv4.ip_forward=1 &&
+	ip -n "$AFTR" -6 addr add "$AFTR6/128" dev lo nodad &&
+	uplink &&
 	b4_add B4A "$B4A6" 2001:db8:100 &&
 	b4_add B4B "$B4B6" 2001:db8:101 &&
 	b4_add B4X "$B4X6" 2001:db8:200 &&
