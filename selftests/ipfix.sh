@@ -8,13 +8,17 @@
 # decodes the wire too (ipfix_wire.py): every template and every field of
 # every record, over UDP and over TCP.
 #
-#   pool 198.51.100.1/32, ports 1024-1087: one address, one block of 64
-#   B4 A, 64 flows          port block allocation (16), 64 NAT44 session
+#   pool 198.51.100.1/32, ports 1024-1031: one address, one block of 8
+#   B4 A, 8 flows           port block allocation (16), 8 NAT44 session
 #                           creates (4): the block is full
-#   B4 A, the 65th flow     NAT ports exhausted (12): the address has no block
-#   B4 A, max-bindings 10   Quota Exceeded (13), entries per user (3)
+#   B4 A, the 9th flow      NAT ports exhausted (12): the address has no block
+#   B4 A, max-bindings 4    Quota Exceeded (13), entries per user (3)
 #   B4 B, a flow            NAT addresses exhausted (3): none has a block
-#   B4 A's flows expire     64 NAT44 session deletes (5), block freed (17)
+#   binding flush           8 NAT44 session deletes (5), block freed (17)
+#
+# A third monitor, with a tiny socket buffer, is stopped while B4 A's first
+# flows come: the events it lost reach the wire as an options record
+# (ignoredDataRecordTotalCount).
 #
 # nfdump's nfcapd (1.7.1 in Debian 12) is not used: it keeps neither the
 # port range nor, next to an IPv4 source, the B4's IPv6 address.
@@ -27,7 +31,7 @@ tmp=$(mktemp -d)
 at_exit "rm -rf '$tmp'"
 WIRE=$TOP/selftests/ipfix_wire.py
 EXT=198.51.100.1
-UDP_PORT=4739 TCP_PORT=4740 TCP_DOMAIN=42
+UDP_PORT=4739 TCP_PORT=4740 TCP_DOMAIN=42 LOSSY_PORT=4741 LOSSY_DOMAIN=43
 
 # --- The grammar (nothing is sent before it is checked) --------------------
 bad "no collector" monitor ipfix
@@ -74,7 +78,8 @@ nfacctd_start() {
 
 capture_start() {
 	ip netns exec "$AFTR" tcpdump -i lo -U -w "$tmp/wire.pcap" \
-		"udp port $UDP_PORT or tcp port $TCP_PORT" 2>"$tmp/tcpdump.err" &
+		"udp port $UDP_PORT or tcp port $TCP_PORT or udp port $LOSSY_PORT" \
+		2>"$tmp/tcpdump.err" &
 	at_exit "kill $!"
 	wait_until 20 grep -q 'listening on' "$tmp/tcpdump.err"
 }
@@ -88,29 +93,44 @@ tcp_sink_start() {
 }
 
 setup "the DS-Lite topology comes up" dslite_topology
-setup "one address with one block of 64 ports, binding events on, short UDP timeout" \
-	eval "aftr_run pool del dev aftr0 $POOL && aftr_run pool add dev aftr0 $EXT/32 ports 1024-1087 &&
-	      aftr_run dev set aftr0 events-bindings 1 timeout udp 3 holddown 0"
+setup "one address with one block of 8 ports, binding events on" \
+	eval "aftr_run pool del dev aftr0 $POOL && aftr_run dev set aftr0 block-size 8 &&
+	      aftr_run pool add dev aftr0 $EXT/32 ports 1024-1031 &&
+	      aftr_run dev set aftr0 events-bindings 1 holddown 0"
 DOMAIN=$(ip -n "$AFTR" -o link show aftr0 | cut -d: -f1)
 setup "nfacctd listens" nfacctd_start
 setup "tcpdump captures the AFTR's loopback" capture_start
 setup "a TCP sink listens" tcp_sink_start
-setup "a monitor exports IPFIX over UDP, templates every 20 messages" \
-	monitor udp monitor dev aftr0 ipfix 127.0.0.1 template-messages 20
+setup "a monitor exports IPFIX over UDP, templates every 8 messages" \
+	monitor udp monitor dev aftr0 ipfix 127.0.0.1 template-messages 8
 setup "a monitor exports IPFIX over TCP, domain $TCP_DOMAIN" \
 	monitor tcp monitor ipfix "127.0.0.1:$TCP_PORT" transport tcp domain $TCP_DOMAIN
+# lossy_start: a monitor whose socket holds about two events (rmem_default
+# is the guest's, not the namespace's: it is put back at once), stopped.
+lossy_start() {
+	local rmem
+	rmem=$(sysctl -n net.core.rmem_default) &&
+	sysctl -qw net.core.rmem_default=4096 &&
+	monitor lossy monitor ipfix "127.0.0.1:$LOSSY_PORT" domain $LOSSY_DOMAIN
+	local ret=$?
+	sysctl -qw net.core.rmem_default="$rmem"
+	[ $ret = 0 ] && kill -STOP "$pid_lossy"
+}
+setup "a monitor that will lose events listens, stopped" lossy_start
 
 T0=$(date +%s%3N)
-setup "B4 A's 64 flows fill its block" flows "$B4A" 20000 64
-setup "B4 A's 65th finds no port" flows "$B4A" 20064 1
-setup "max-bindings 10" aftr_run dev set aftr0 max-bindings 10
+setup "B4 A's 8 flows fill its block" flows "$B4A" 20000 8
+kill -CONT "$pid_lossy"
+setup "B4 A's 9th finds no port" flows "$B4A" 20008 1
+setup "max-bindings 4" aftr_run dev set aftr0 max-bindings 4
 sleep 1.1	# the kernel reports a B4's refusals at most once a second
 setup "B4 A's next flow is over its quota" flows "$B4A" 20100 1
 setup "B4 B finds no address with a free block" flows "$B4B" 20200 1
 b4_gone() {
 	! aftr_run b4 show dev aftr0 | grep -qF " $1 "
 }
-setup "B4 A's bindings expire, its block goes back" wait_until 60 b4_gone "$B4A6"
+setup "binding flush ends B4 A's bindings" aftr_run binding flush dev aftr0
+setup "... and B4 A gives its block back" wait_until 60 b4_gone "$B4A6"
 T1=$(date +%s%3N)
 
 # --- What nfacctd stored -------------------------------------------------------
@@ -122,7 +142,7 @@ stored() {
 	import csv, sys
 	rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["EXPORT_PROTO_SYSID"] != "EXPORT_PROTO_SYSID"]
 	want, cond = int(sys.argv[2]), sys.argv[3]
-	ok = [r for r in rows if eval(cond)]
+	ok = [r for r in rows if eval("(" + cond + ")")]
 	events = {r["NAT_EVENT"] for r in ok}
 	others = [r for r in rows if r["NAT_EVENT"] in events and r not in ok]
 	print(len(ok), "match,", len(others), "others of the same natEvent:", others[:2])
@@ -131,43 +151,43 @@ stored() {
 }
 IN_TIME="$T0 <= int(r['obs_ms']) <= $T1 and r['EXPORT_PROTO_SYSID'] == '$DOMAIN'"
 OURS="$IN_TIME and r['POST_NAT_SRC_IP'] == '$EXT'"
-check "nfacctd: the port block allocation: B4 A, $EXT, ports 1024-1087" \
+check "nfacctd: the port block allocation: B4 A, $EXT, ports 1024-1031" \
 	wait_until 10 stored 1 "r['NAT_EVENT'] == '16' and r['b4'] == '$B4A6' and $OURS and
-		r['range_start'] == '1024' and r['range_end'] == '1087'"
+		r['range_start'] == '1024' and r['range_end'] == '1031'"
 SESSION="r['b4'] == '$B4A6' and r['PROTOCOL'] == 'udp' and r['inner'] == '$LAN_HOST' and
-	20000 <= int(r['SRC_PORT']) <= 20063 and 1024 <= int(r['POST_NAT_SRC_PORT']) <= 1087 and $OURS"
-check "nfacctd: 64 NAT44 session creates: B4 A, inner and outer address and port" \
-	stored 64 "r['NAT_EVENT'] == '4' and $SESSION"
+	20000 <= int(r['SRC_PORT']) <= 20007 and 1024 <= int(r['POST_NAT_SRC_PORT']) <= 1031 and $OURS"
+check "nfacctd: 8 NAT44 session creates: B4 A, inner and outer address and port" \
+	stored 8 "r['NAT_EVENT'] == '4' and $SESSION"
 check "nfacctd: ... each outer port of the block once" python3 -c "
 import csv, sys
 rows = [r for r in csv.DictReader(open('$tmp/stored.csv')) if r['NAT_EVENT'] == '4']
-sys.exit(sorted(int(r['POST_NAT_SRC_PORT']) for r in rows) != list(range(1024, 1088)))"
-check "nfacctd: NAT ports exhausted: B4 A's 65th flow, on $EXT" \
+sys.exit(sorted(int(r['POST_NAT_SRC_PORT']) for r in rows) != list(range(1024, 1032)))"
+check "nfacctd: NAT ports exhausted: B4 A's 9th flow, on $EXT" \
 	stored 1 "r['NAT_EVENT'] == '12' and r['b4'] == '$B4A6' and r['inner'] == '$LAN_HOST' and
-		r['SRC_PORT'] == '20064' and r['PROTOCOL'] == 'udp' and $OURS"
+		r['SRC_PORT'] == '20008' and r['PROTOCOL'] == 'udp' and $OURS"
 check "nfacctd: Quota Exceeded, maximum entries per user: B4 A's flow from 20100" \
 	stored 1 "r['NAT_EVENT'] == '13' and r['quota_event'] == '3' and r['b4'] == '$B4A6' and
 		r['SRC_PORT'] == '20100' and r['inner'] == '$LAN_HOST' and $OURS"
 check "nfacctd: NAT addresses exhausted: B4 B, no outer address" \
 	stored 1 "r['NAT_EVENT'] == '3' and r['b4'] == '$B4B6' and r['SRC_PORT'] == '20200' and
-		r['inner'] == '$LAN_HOST' and r['POST_NAT_SRC_IP'] == '0.0.0.0' and $IN_TIME"
-check "nfacctd: 64 NAT44 session deletes" \
-	wait_until 10 stored 64 "r['NAT_EVENT'] == '5' and $SESSION"
+		r['inner'] == '$LAN_HOST' and r['POST_NAT_SRC_IP'] == '' and $IN_TIME"
+check "nfacctd: 8 NAT44 session deletes" \
+	wait_until 10 stored 8 "r['NAT_EVENT'] == '5' and $SESSION"
 check "nfacctd: the port block de-allocation" \
 	wait_until 10 stored 1 "r['NAT_EVENT'] == '17' and r['b4'] == '$B4A6' and $OURS and
-		r['range_start'] == '1024' and r['range_end'] == '1087'"
+		r['range_start'] == '1024' and r['range_end'] == '1031'"
 check "nfacctd: the sequence numbers count every record, none missing" python3 -c "
 import csv, sys
 seqs = sorted(int(r['EXPORT_PROTO_SEQNO']) for r in csv.DictReader(open('$tmp/stored.csv'))
               if r['EXPORT_PROTO_SYSID'] == '$DOMAIN')
 print(seqs[:3], '...', seqs[-3:])
-sys.exit(seqs != list(range(len(seqs))) or len(seqs) != 1 + 64 + 1 + 1 + 1 + 64 + 1)"
-check "nfacctd reported no error" not grep -qiE 'error|warn' "$tmp/nfacctd.out"
+sys.exit(seqs != list(range(len(seqs))) or len(seqs) != 1 + 8 + 1 + 1 + 1 + 8 + 1)"
+check "nfacctd reported no error" not grep -qE '^(ERROR|WARN) ' "$tmp/nfacctd.out"
 
 # --- What tshark decoded ---------------------------------------------------------
 wire_decoded() {
 	"$WIRE" "$tmp/wire.pcap" "udp.port==$UDP_PORT,cflow" "tcp.port==$TCP_PORT,cflow" \
-		>"$tmp/wire.json"
+		"udp.port==$LOSSY_PORT,cflow" >"$tmp/wire.json"
 }
 check "tshark decodes the capture" wire_decoded
 # wire PYTHON: PYTHON holds for msgs, the IPFIX messages tshark decoded
@@ -176,11 +196,11 @@ wire() {
 	python3 - "$tmp/wire.json" "$1" <<-EOF
 	import json, sys
 	msgs = [json.loads(l) for l in open(sys.argv[1])]
-	def over(t): return [m for m in msgs if m["transport"] == t]
+	def over(t): return [m for m in msgs if m["transport"] == t and m["domain"] != $LOSSY_DOMAIN]
 	def templates(m): return {t["id"]: t for s in m.get("sets", []) if s["id"] in (2, 3) for t in s["templates"]}
 	def records(m, tid): return [r for s in m.get("sets", []) if s["id"] == tid for r in s["records"]]
 	def all_records(t, tid): return [r for m in over(t) for r in records(m, tid)]
-	sys.exit(not eval(sys.argv[2]))
+	sys.exit(not eval("(" + sys.argv[2] + ")"))
 	EOF
 }
 TEMPLATES="{
@@ -196,8 +216,8 @@ check "wire: the first UDP message has every template: fields, lengths, order" \
 	wire "{i: t['fields'] for i, t in templates(over('udp')[0]).items()} == $TEMPLATES"
 check "wire: the lost-records template is an options template scoped by observationDomainId" \
 	wire "templates(over('udp')[0])[261]['scope'] == 1"
-check "wire: over UDP the templates come again every 20 messages" \
-	wire "[i for i, m in enumerate(over('udp')) if templates(m)] == list(range(0, len(over('udp')), 20))"
+check "wire: over UDP the templates come again every 8 messages" \
+	wire "[i for i, m in enumerate(over('udp')) if templates(m)] == list(range(0, len(over('udp')), 8))"
 check "wire: over TCP once, in the first message" \
 	wire "[i for i, m in enumerate(over('tcp')) if templates(m)] == [0]"
 check "wire: UDP in the instance's domain ($DOMAIN), TCP in domain $TCP_DOMAIN" \
@@ -207,17 +227,17 @@ check "wire: each header's sequence number counts the records before it" \
 # The block, field by field, as tshark names them.
 BLOCK="r['nat_event'] in ('16', '17') and r['srcaddrv6'] == '$B4A6' and
 	r['post_natsource_ipv4_address'] == '$EXT' and r['port_range_start'] == '1024' and
-	r['port_range_end'] == '1087' and $T0 <= r['observation_time_milliseconds'] <= $T1"
+	r['port_range_end'] == '1031' and $T0 <= r['observation_time_milliseconds'] <= $T1"
 for t in udp tcp; do
 	check "wire, $t: the block's allocation and release, every field" \
 		wire "[r['nat_event'] for r in all_records('$t', 257)] == ['16', '17'] and
 		      all($BLOCK for r in all_records('$t', 257))"
-	check "wire, $t: the sessions: 64 creates then 64 deletes, every field" \
-		wire "[r['nat_event'] for r in all_records('$t', 256)] == ['4'] * 64 + ['5'] * 64 and
+	check "wire, $t: the sessions: 8 creates then 8 deletes, every field" \
+		wire "[r['nat_event'] for r in all_records('$t', 256)] == ['4'] * 8 + ['5'] * 8 and
 		      all(r['srcaddrv6'] == '$B4A6' and r['protocol'] == '17' and
-			  r['srcaddr'] == '$LAN_HOST' and 20000 <= int(r['srcport']) <= 20063 and
+			  r['srcaddr'] == '$LAN_HOST' and 20000 <= int(r['srcport']) <= 20007 and
 			  r['post_natsource_ipv4_address'] == '$EXT' and
-			  1024 <= int(r['post_naptsource_transport_port']) <= 1087 and
+			  1024 <= int(r['post_naptsource_transport_port']) <= 1031 and
 			  $T0 <= r['observation_time_milliseconds'] <= $T1
 			  for r in all_records('$t', 256))"
 	check "wire, $t: quota exceeded, every field" \
@@ -228,15 +248,26 @@ for t in udp tcp; do
 	check "wire, $t: ports exhausted, every field" \
 		wire "[(r['nat_event'], r['srcaddrv6'], r['protocol'], r['srcaddr'], r['srcport'],
 			r['post_natsource_ipv4_address']) for r in all_records('$t', 259)] ==
-		      [('12', '$B4A6', '17', '$LAN_HOST', '20064', '$EXT')]"
+		      [('12', '$B4A6', '17', '$LAN_HOST', '20008', '$EXT')]"
 	check "wire, $t: addresses exhausted, every field, no outer address" \
 		wire "[(r['nat_event'], r['srcaddrv6'], r['protocol'], r['srcaddr'], r['srcport'],
 			'post_natsource_ipv4_address' in r) for r in all_records('$t', 260)] ==
 		      [('3', '$B4B6', '17', '$LAN_HOST', '20200', False)]"
 done
+# The lossy monitor: the records it sent and the count of those it could
+# not add up to every event (21), the count carried by the options template
+# (tshark calls ignoredDataRecordTotalCount ignore_packets, the scope od_id).
+LOSSY="[m for m in msgs if m['domain'] == $LOSSY_DOMAIN]"
+LOST="[int(r['ignore_packets']) for m in $LOSSY for r in records(m, 261)]"
+check "wire: the stopped monitor exported its loss as ignoredDataRecordTotalCount" \
+	wire "$LOST and $LOST[-1] > 0 and
+	      all(r['od_id'] == '$LOSSY_DOMAIN' for m in $LOSSY for r in records(m, 261))"
+check "wire: ... records sent + records lost = every event" \
+	wire "$LOST[-1] + sum(len(records(m, t)) for m in $LOSSY for t in range(256, 261)) == 21"
 check "wire: no record names a destination (CGN-6)" \
 	not grep -qE '203\.0\.113\.|dstaddr|dstport|destination' "$tmp/wire.json"
 check "no monitor reported an error" sh -c "! grep -q . '$tmp/udp.err' '$tmp/tcp.err'"
+check "the stopped one warned that it lost events" grep -q '^Warning: events were lost' "$tmp/lossy.err"
 
 if [ $tap_failed != 0 ]; then
 	echo "# nfacctd stored:"; diag <"$tmp/stored.csv"

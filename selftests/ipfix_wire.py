@@ -40,7 +40,7 @@ def template(elem):
         name = name_of(f)
         if name == "template_id":
             t["id"] = int(f.get("show"))
-        elif name == "scope_field_count":
+        elif name.endswith("scope_field_count"):
             t["scope"] = int(f.get("show"))
         elif name.endswith("field_type"):
             t["fields"].append([int(f.get("show")), None])
