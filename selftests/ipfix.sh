@@ -36,6 +36,8 @@ UDP_PORT=4739 TCP_PORT=4740 TCP_DOMAIN=42 LOSSY_PORT=4741 LOSSY_DOMAIN=43
 # --- The grammar (nothing is sent before it is checked) --------------------
 bad "no collector" monitor ipfix
 bad "a port out of range" monitor ipfix 127.0.0.1:65536
+bad "an IPv6 address with a port needs brackets" monitor ipfix "[::1"
+bad "no host" monitor ipfix :4739
 bad "a host that does not resolve" monitor ipfix no.such.host.invalid
 bad "an unknown transport" monitor ipfix 127.0.0.1 transport sctp
 bad "domain goes after ipfix" monitor domain 7
@@ -84,12 +86,12 @@ capture_start() {
 	wait_until 20 grep -q 'listening on' "$tmp/tcpdump.err"
 }
 
-# A TCP collector for the wire only: nfacctd reads UDP.
+# A TCP collector for the wire only (nfacctd reads UDP), on IPv6.
 tcp_sink_start() {
-	ip netns exec "$AFTR" socat -u "TCP-LISTEN:$TCP_PORT,bind=127.0.0.1,reuseaddr" \
+	ip netns exec "$AFTR" socat -u "TCP6-LISTEN:$TCP_PORT,bind=[::1],reuseaddr" \
 		STDOUT >/dev/null &
 	at_exit "kill $!"
-	wait_until 20 in_ns "$AFTR" sh -c "ss -ltn | grep -q 127.0.0.1:$TCP_PORT"
+	wait_until 20 in_ns "$AFTR" sh -c "ss -ltn | grep -qF '[::1]:$TCP_PORT'"
 }
 
 setup "the DS-Lite topology comes up" dslite_topology
@@ -100,11 +102,11 @@ setup "one address with one block of 8 ports, binding events on" \
 DOMAIN=$(ip -n "$AFTR" -o link show aftr0 | cut -d: -f1)
 setup "nfacctd listens" nfacctd_start
 setup "tcpdump captures the AFTR's loopback" capture_start
-setup "a TCP sink listens" tcp_sink_start
+setup "a TCP sink listens on ::1" tcp_sink_start
 setup "a monitor exports IPFIX over UDP, templates every 8 messages" \
 	monitor udp monitor dev aftr0 ipfix 127.0.0.1 template-messages 8
-setup "a monitor exports IPFIX over TCP, domain $TCP_DOMAIN" \
-	monitor tcp monitor ipfix "127.0.0.1:$TCP_PORT" transport tcp domain $TCP_DOMAIN
+setup "a monitor exports IPFIX over TCP and IPv6, domain $TCP_DOMAIN" \
+	monitor tcp monitor ipfix "[::1]:$TCP_PORT" transport tcp domain $TCP_DOMAIN
 # lossy_start: a monitor whose socket holds about two events (rmem_default
 # is the guest's, not the namespace's: it is put back at once), stopped.
 lossy_start() {

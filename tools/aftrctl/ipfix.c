@@ -188,31 +188,27 @@ static const struct template *template_of(uint16_t id)
 	return &templates[id - T_SESSION];
 }
 
-/* One set of the templates, one of the options templates (RFC 7011 3.4). */
-static void put_templates(struct msg *m)
+/* The set of the templates, or of the options templates (RFC 7011 3.4). */
+static void put_template_set(struct msg *m, bool options)
 {
-	size_t i, j, n;
-	bool options;
+	const struct template *t;
+	size_t i, n;
 
-	for (options = false; ; options = true) {
-		set_begin(m, options ? SET_OPTIONS_TEMPLATE : SET_TEMPLATE);
-		for (i = 0; i < ARRAY_SIZE(templates); i++) {
-			if (!templates[i].scope != !options)
-				continue;
-			n = ie_count(&templates[i]);
-			put16(m, templates[i].id);
-			put16(m, (uint16_t)n);
-			if (options)
-				put16(m, templates[i].scope);
-			for (j = 0; j < n; j++) {
-				put16(m, templates[i].ie[j]->id);
-				put16(m, templates[i].ie[j]->len);
-			}
-		}
-		set_end(m);
+	set_begin(m, options ? SET_OPTIONS_TEMPLATE : SET_TEMPLATE);
+	for (t = templates; t < templates + ARRAY_SIZE(templates); t++) {
+		if (!t->scope != !options)
+			continue;
+		n = ie_count(t);
+		put16(m, t->id);
+		put16(m, (uint16_t)n);
 		if (options)
-			break;
+			put16(m, t->scope);
+		for (i = 0; i < n; i++) {
+			put16(m, t->ie[i]->id);
+			put16(m, t->ie[i]->len);
+		}
 	}
+	set_end(m);
 }
 
 /*
@@ -288,42 +284,30 @@ void ipfix_init(struct ipfix_exporter *x)
 /* "HOST", "HOST:PORT", "[IPV6]:PORT"; an IPv6 address alone is a host. */
 int ipfix_parse_dest(struct ipfix_exporter *x, const char *dest)
 {
-	const char *colon = strrchr(dest, ':');
-	uint32_t port;
+	const char *host = dest, *end = strrchr(dest, ':'), *port = IPFIX_PORT;
+	uint32_t num;
 
 	x->dest = dest;
 	if (dest[0] == '[') {
-		colon = strchr(dest, ']');
-		if (!colon || colon == dest + 1 || (colon[1] && colon[1] != ':'))
+		host++;
+		end = strchr(host, ']');
+		if (!end || (end[1] && end[1] != ':'))
 			return usage_error("collector \"%s\" is not HOST[:PORT] or [IPV6]:PORT",
 					   dest);
-		colon = colon[1] ? colon + 1 : NULL;
-	} else if (colon && strchr(dest, ':') != colon) {
-		colon = NULL;
-	}
-	if (colon == dest)
-		return usage_error("collector \"%s\" has no host", dest);
-	return colon ? parse_u32(colon + 1, 1, 65535, "collector port", &port) : 0;
-}
-
-/* The host and the port of x->dest, as ipfix_parse_dest() checked it. */
-static void split_dest(const struct ipfix_exporter *x, char *host, size_t size,
-		       const char **port)
-{
-	const char *dest = x->dest, *colon = strrchr(dest, ':');
-	size_t len;
-
-	if (dest[0] == '[') {
-		dest++;
-		len = (size_t)(strchr(dest, ']') - dest);
-		colon = dest[len + 1] ? dest + len + 1 : NULL;
+		if (end[1])
+			port = end + 2;
+	} else if (end && strchr(dest, ':') == end) {
+		port = end + 1;
 	} else {
-		if (colon && strchr(dest, ':') != colon)
-			colon = NULL;
-		len = colon ? (size_t)(colon - dest) : strlen(dest);
+		end = dest + strlen(dest);
 	}
-	snprintf(host, size, "%.*s", (int)len, dest);
-	*port = colon ? colon + 1 : IPFIX_PORT;
+	if (end == host || (size_t)(end - host) >= sizeof(x->host))
+		return usage_error("collector \"%s\" has no host, or a too long one", dest);
+	if (parse_u32(port, 1, 65535, "collector port", &num))
+		return EXIT_USAGE;
+	snprintf(x->host, sizeof(x->host), "%.*s", (int)(end - host), host);
+	snprintf(x->port, sizeof(x->port), "%" PRIu32, num);
+	return 0;
 }
 
 static int resolve(struct ipfix_exporter *x)
@@ -332,14 +316,12 @@ static int resolve(struct ipfix_exporter *x)
 		.ai_socktype = x->tcp ? SOCK_STREAM : SOCK_DGRAM,
 		.ai_flags = AI_NUMERICSERV,
 	}, *ai;
-	char host[256];
-	const char *port;
 	int err;
 
-	split_dest(x, host, sizeof(host), &port);
-	err = getaddrinfo(host, port, &hints, &ai);
+	err = getaddrinfo(x->host, x->port, &hints, &ai);
 	if (err)
-		return usage_error("cannot resolve collector \"%s\": %s", host, gai_strerror(err));
+		return usage_error("cannot resolve collector \"%s\": %s", x->host,
+				   gai_strerror(err));
 	memcpy(&x->addr, ai->ai_addr, ai->ai_addrlen);
 	x->addrlen = ai->ai_addrlen;
 	freeaddrinfo(ai);
@@ -450,8 +432,10 @@ static void export(struct ipfix_exporter *x, struct ipfix_domain *d, const struc
 	if (x->fd < 0 && transport_connect(x) < 0)
 		goto fail;
 	templates = templates_due(x, d, now);
-	if (templates)
-		put_templates(&m);
+	if (templates) {
+		put_template_set(&m, false);
+		put_template_set(&m, true);
+	}
 	if (d->lost_unsent) {
 		lost.lost = d->lost;
 		put_record(&m, template_of(T_LOST), &lost);

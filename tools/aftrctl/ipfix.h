@@ -25,6 +25,8 @@ struct ipfix_domain {
 
 struct ipfix_exporter {
 	const char *dest;		/* "HOST[:PORT]", as given */
+	char host[256];			/* ... and its parts */
+	char port[6];
 	bool tcp;			/* else UDP */
 	bool fixed_domain;		/* all in .domain, else one per instance */
 	uint32_t domain;
