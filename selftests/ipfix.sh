@@ -74,7 +74,7 @@ nfacctd_start() {
 	print_refresh_time[nat]: 1
 	EOF
 	ip netns exec "$AFTR" nfacctd -f "$tmp/nfacctd.conf" >"$tmp/nfacctd.out" 2>&1 &
-	at_exit "kill $!"
+	at_exit "kill -INT $!"	# what it ends on at once
 	wait_until 20 in_ns "$AFTR" sh -c "ss -lun | grep -q 127.0.0.1:$UDP_PORT"
 }
 
@@ -108,12 +108,14 @@ setup "a monitor exports IPFIX over UDP, templates every 8 messages" \
 setup "a monitor exports IPFIX over TCP and IPv6, domain $TCP_DOMAIN" \
 	monitor tcp monitor ipfix "[::1]:$TCP_PORT" transport tcp domain $TCP_DOMAIN
 # lossy_start: a monitor whose socket holds about two events (rmem_default
-# is the guest's, not the namespace's: it is put back at once), stopped.
+# is the guest's, not the namespace's: it is put back at once), stopped. Its
+# templates go again once a second has passed.
 lossy_start() {
 	local rmem
 	rmem=$(sysctl -n net.core.rmem_default) &&
 	sysctl -qw net.core.rmem_default=4096 &&
-	monitor lossy monitor ipfix "127.0.0.1:$LOSSY_PORT" domain $LOSSY_DOMAIN
+	monitor lossy monitor ipfix "127.0.0.1:$LOSSY_PORT" domain $LOSSY_DOMAIN \
+		template-refresh 1
 	local ret=$?
 	sysctl -qw net.core.rmem_default="$rmem"
 	[ $ret = 0 ] && kill -STOP "$pid_lossy"
@@ -142,7 +144,8 @@ T1=$(date +%s%3N)
 stored() {
 	python3 - "$tmp/stored.csv" "$@" <<-EOF
 	import csv, sys
-	rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["EXPORT_PROTO_SYSID"] != "EXPORT_PROTO_SYSID"]
+	rows = [r for r in csv.DictReader(open(sys.argv[1]))
+	        if r["EXPORT_PROTO_SYSID"] != "EXPORT_PROTO_SYSID"]	# a header again
 	want, cond = int(sys.argv[2]), sys.argv[3]
 	ok = [r for r in rows if eval("(" + cond + ")")]
 	events = {r["NAT_EVENT"] for r in ok}
@@ -192,18 +195,55 @@ wire_decoded() {
 		"udp.port==$LOSSY_PORT,cflow" >"$tmp/wire.json"
 }
 check "tshark decodes the capture" wire_decoded
-# wire PYTHON: PYTHON holds for msgs, the IPFIX messages tshark decoded
-# (ipfix_wire.py), with helpers over them.
+# wire DESCRIPTION PYTHON: a test point that passes when PYTHON holds for
+# msgs, the IPFIX messages tshark decoded (ipfix_wire.py), with the helpers
+# below. The points wait in a queue, for wire_run to judge them in one
+# Python: each start of it costs a second in a busy guest.
+wire_points=()
 wire() {
-	python3 - "$tmp/wire.json" "$1" <<-EOF
+	wire_points+=("$1" "$2")
+}
+wire_run() {
+	local verdict what detail n=0
+	while IFS=$'\t' read -r verdict what detail; do
+		n=$((n + 1))
+		if [ "$verdict" = ok ]; then
+			ok "$what"
+		else
+			not_ok "$what"
+			echo "# failed: $detail"
+		fi
+	done < <(python3 - "$tmp/wire.json" "${wire_points[@]}" <<-EOF
 	import json, sys
 	msgs = [json.loads(l) for l in open(sys.argv[1])]
 	def over(t): return [m for m in msgs if m["transport"] == t and m["domain"] != $LOSSY_DOMAIN]
-	def templates(m): return {t["id"]: t for s in m.get("sets", []) if s["id"] in (2, 3) for t in s["templates"]}
+	def templates(m):
+	    return {t["id"]: t for s in m.get("sets", []) if s["id"] in (2, 3) for t in s["templates"]}
 	def records(m, tid): return [r for s in m.get("sets", []) if s["id"] == tid for r in s["records"]]
 	def all_records(t, tid): return [r for m in over(t) for r in records(m, tid)]
-	sys.exit(not eval("(" + sys.argv[2] + ")"))
+	# Templates come with the first message of domain, then with the first
+	# one a second or more after the last (export times are whole seconds).
+	def refreshed(domain):
+	    last, ok = None, True
+	    for m in (m for m in msgs if m["domain"] == domain):
+	        has = bool(templates(m))
+	        if last is None or m["time"] - last >= 2:
+	            ok &= has
+	        elif m["time"] == last:
+	            ok &= not has
+	        last = m["time"] if has else last
+	    return ok
+	points = sys.argv[2:]
+	for what, cond in zip(points[::2], points[1::2]):
+	    try:
+	        good = eval("(" + cond + ")")
+	        detail = "" if good else " ".join(cond.split())
+	    except Exception as e:
+	        good, detail = False, repr(e)
+	    print("ok" if good else "not ok", what, detail, sep="\t")
 	EOF
+	)
+	[ $n = $((${#wire_points[@]} / 2)) ] || not_ok "wire: every point judged ($n)"
 }
 TEMPLATES="{
 	256: [[323, 8], [230, 1], [27, 16], [4, 1], [8, 4], [7, 2], [225, 4], [227, 2]],
@@ -212,64 +252,69 @@ TEMPLATES="{
 	259: [[323, 8], [230, 1], [27, 16], [4, 1], [8, 4], [7, 2], [225, 4]],
 	260: [[323, 8], [230, 1], [27, 16], [4, 1], [8, 4], [7, 2]],
 	261: [[149, 4], [323, 8], [164, 8]]}"
-check "wire: every message is IPFIX version 10 of its stated length" \
-	wire "msgs and all(m['version'] == 10 and m['length'] > 16 for m in msgs)"
-check "wire: the first UDP message has every template: fields, lengths, order" \
-	wire "{i: t['fields'] for i, t in templates(over('udp')[0]).items()} == $TEMPLATES"
-check "wire: the lost-records template is an options template scoped by observationDomainId" \
-	wire "templates(over('udp')[0])[261]['scope'] == 1"
-check "wire: over UDP the templates come again every 8 messages" \
-	wire "[i for i, m in enumerate(over('udp')) if templates(m)] == list(range(0, len(over('udp')), 8))"
-check "wire: over TCP once, in the first message" \
-	wire "[i for i, m in enumerate(over('tcp')) if templates(m)] == [0]"
-check "wire: UDP in the instance's domain ($DOMAIN), TCP in domain $TCP_DOMAIN" \
-	wire "{m['domain'] for m in over('udp')} == {$DOMAIN} and {m['domain'] for m in over('tcp')} == {$TCP_DOMAIN}"
-check "wire: each header's sequence number counts the records before it" \
-	wire "all([m['seq'] for m in over(t)] == list(range(len(over(t)))) for t in ('udp', 'tcp'))"
+wire "wire: every message is IPFIX version 10 of its stated length" \
+	"msgs and all(m['version'] == 10 and m['length'] > 16 for m in msgs)"
+wire "wire: the first UDP message has every template: fields, lengths, order" \
+	"{i: t['fields'] for i, t in templates(over('udp')[0]).items()} == $TEMPLATES"
+wire "wire: the lost-records template is an options template scoped by observationDomainId" \
+	"templates(over('udp')[0])[261]['scope'] == 1"
+wire "wire: over UDP the templates come again every 8 messages" \
+	"[i for i, m in enumerate(over('udp')) if templates(m)] == list(range(0, len(over('udp')), 8))"
+wire "wire: over TCP once, in the first message" \
+	"[i for i, m in enumerate(over('tcp')) if templates(m)] == [0]"
+wire "wire: UDP in the instance's domain ($DOMAIN), TCP in domain $TCP_DOMAIN" \
+	"{m['domain'] for m in over('udp')} == {$DOMAIN} and
+	 {m['domain'] for m in over('tcp')} == {$TCP_DOMAIN}"
+wire "wire: each header's sequence number counts the records before it" \
+	"all([m['seq'] for m in over(t)] == list(range(len(over(t)))) for t in ('udp', 'tcp'))"
 # The block, field by field, as tshark names them.
 BLOCK="r['nat_event'] in ('16', '17') and r['srcaddrv6'] == '$B4A6' and
 	r['post_natsource_ipv4_address'] == '$EXT' and r['port_range_start'] == '1024' and
 	r['port_range_end'] == '1031' and $T0 <= r['observation_time_milliseconds'] <= $T1"
 for t in udp tcp; do
-	check "wire, $t: the block's allocation and release, every field" \
-		wire "[r['nat_event'] for r in all_records('$t', 257)] == ['16', '17'] and
-		      all($BLOCK for r in all_records('$t', 257))"
-	check "wire, $t: the sessions: 8 creates then 8 deletes, every field" \
-		wire "[r['nat_event'] for r in all_records('$t', 256)] == ['4'] * 8 + ['5'] * 8 and
-		      all(r['srcaddrv6'] == '$B4A6' and r['protocol'] == '17' and
+	wire "wire, $t: the block's allocation and release, every field" \
+		"[r['nat_event'] for r in all_records('$t', 257)] == ['16', '17'] and
+		 all($BLOCK for r in all_records('$t', 257))"
+	wire "wire, $t: the sessions: 8 creates then 8 deletes, every field" \
+		"[r['nat_event'] for r in all_records('$t', 256)] == ['4'] * 8 + ['5'] * 8 and
+		 all(r['srcaddrv6'] == '$B4A6' and r['protocol'] == '17' and
 			  r['srcaddr'] == '$LAN_HOST' and 20000 <= int(r['srcport']) <= 20007 and
 			  r['post_natsource_ipv4_address'] == '$EXT' and
 			  1024 <= int(r['post_naptsource_transport_port']) <= 1031 and
 			  $T0 <= r['observation_time_milliseconds'] <= $T1
 			  for r in all_records('$t', 256))"
-	check "wire, $t: quota exceeded, every field" \
-		wire "[(r['nat_event'], r['nat_quota_exceeded_event'], r['srcaddrv6'], r['protocol'],
+	wire "wire, $t: quota exceeded, every field" \
+		"[(r['nat_event'], r['nat_quota_exceeded_event'], r['srcaddrv6'], r['protocol'],
 			r['srcaddr'], r['srcport'], r['post_natsource_ipv4_address'])
-		       for r in all_records('$t', 258)] ==
-		      [('13', '3', '$B4A6', '17', '$LAN_HOST', '20100', '$EXT')]"
-	check "wire, $t: ports exhausted, every field" \
-		wire "[(r['nat_event'], r['srcaddrv6'], r['protocol'], r['srcaddr'], r['srcport'],
+		  for r in all_records('$t', 258)] ==
+		 [('13', '3', '$B4A6', '17', '$LAN_HOST', '20100', '$EXT')]"
+	wire "wire, $t: ports exhausted, every field" \
+		"[(r['nat_event'], r['srcaddrv6'], r['protocol'], r['srcaddr'], r['srcport'],
 			r['post_natsource_ipv4_address']) for r in all_records('$t', 259)] ==
-		      [('12', '$B4A6', '17', '$LAN_HOST', '20008', '$EXT')]"
-	check "wire, $t: addresses exhausted, every field, no outer address" \
-		wire "[(r['nat_event'], r['srcaddrv6'], r['protocol'], r['srcaddr'], r['srcport'],
+		 [('12', '$B4A6', '17', '$LAN_HOST', '20008', '$EXT')]"
+	wire "wire, $t: addresses exhausted, every field, no outer address" \
+		"[(r['nat_event'], r['srcaddrv6'], r['protocol'], r['srcaddr'], r['srcport'],
 			'post_natsource_ipv4_address' in r) for r in all_records('$t', 260)] ==
-		      [('3', '$B4B6', '17', '$LAN_HOST', '20200', False)]"
+		 [('3', '$B4B6', '17', '$LAN_HOST', '20200', False)]"
 done
 # The lossy monitor: the records it sent and the count of those it could
 # not add up to every event (21), the count carried by the options template
 # (tshark calls ignoredDataRecordTotalCount ignore_packets, the scope od_id).
 LOSSY="[m for m in msgs if m['domain'] == $LOSSY_DOMAIN]"
 LOST="[int(r['ignore_packets']) for m in $LOSSY for r in records(m, 261)]"
-check "wire: the stopped monitor exported its loss as ignoredDataRecordTotalCount" \
-	wire "$LOST and $LOST[-1] > 0 and
-	      all(r['od_id'] == '$LOSSY_DOMAIN' for m in $LOSSY for r in records(m, 261))"
-check "wire: ... records sent + records lost = every event" \
-	wire "$LOST[-1] + sum(len(records(m, t)) for m in $LOSSY for t in range(256, 261)) == 21"
+wire "wire: the stopped monitor exported its loss as ignoredDataRecordTotalCount" \
+	"$LOST and $LOST[-1] > 0 and
+	 all(r['od_id'] == '$LOSSY_DOMAIN' for m in $LOSSY for r in records(m, 261))"
+wire "wire: ... records sent + records lost = every event" \
+	"$LOST[-1] + sum(len(records(m, t)) for m in $LOSSY for t in range(256, 261)) == 21"
+wire "wire: with template-refresh 1, the templates come again after a second" \
+	"sum(bool(templates(m)) for m in $LOSSY) > 1 and refreshed($LOSSY_DOMAIN)"
+wire_run
 check "wire: no record names a destination (CGN-6)" \
 	not grep -qE '203\.0\.113\.|dstaddr|dstport|destination' "$tmp/wire.json"
 check "no monitor reported an error" sh -c "! grep -q . '$tmp/udp.err' '$tmp/tcp.err'"
-check "the stopped one warned that it lost events" grep -q '^Warning: events were lost' "$tmp/lossy.err"
+check "the stopped one warned that it lost events" \
+	grep -q '^Warning: events were lost' "$tmp/lossy.err"
 
 if [ $tap_failed != 0 ]; then
 	echo "# nfacctd stored:"; diag <"$tmp/stored.csv"

@@ -7,7 +7,8 @@
 runs `tshark -r PCAP -d DECODE... -T pdml` (DECODE as in "udp.port==4739,cflow")
 and prints each IPFIX message as one JSON object:
 
-  {"transport": "udp", "version": 10, "length": 120, "seq": 3, "domain": 7,
+  {"transport": "udp", "version": 10, "length": 120, "time": 1795527937,
+   "seq": 3, "domain": 7,
    "sets": [{"id": 2, "templates": [{"id": 256, "scope": 0,
                                     "fields": [[323, 8], [230, 1], ...]}]},
             {"id": 256, "records": [{"nat_event": "16", ...}]}]}
@@ -82,6 +83,8 @@ def message(packet, proto):
             m["version"] = int(f.get("show"))
         elif name == "cflow.len":
             m["length"] = int(f.get("show"))
+        elif name == "cflow.timestamp":
+            m["time"] = int(f.find("field[@name='cflow.exporttime']").get("show"))
         elif name == "cflow.sequence":
             m["seq"] = int(f.get("show"))
         elif name == "cflow.od_id":
