@@ -30,6 +30,7 @@
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
@@ -266,12 +267,13 @@ static void put_header(struct msg *m, const struct ipfix_domain *d)
 	m->len = len;
 }
 
-static time_t monotonic(void)
+/* Milliseconds: whole seconds would refresh up to a second early. */
+static uint64_t monotonic_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 void ipfix_init(struct ipfix_exporter *x)
@@ -405,13 +407,13 @@ static bool transmit(struct ipfix_exporter *x, const struct msg *m)
 }
 
 static bool templates_due(const struct ipfix_exporter *x, const struct ipfix_domain *d,
-			  time_t now)
+			  uint64_t now)
 {
 	if (!d->templates_sent)
 		return true;
 	if (x->tcp)
 		return false;
-	return now - d->templates_at >= (time_t)x->refresh ||
+	return now - d->templates_at >= (uint64_t)x->refresh * 1000 ||
 	       (x->refresh_messages && d->messages >= x->refresh_messages);
 }
 
@@ -425,7 +427,7 @@ static void export(struct ipfix_exporter *x, struct ipfix_domain *d, const struc
 {
 	struct values lost = { .ms = log_now_ns() / 1000000, .domain = d->id };
 	struct msg m = { .len = HEADER_LEN };
-	time_t now = monotonic();
+	uint64_t now = monotonic_ms();
 	uint32_t records = 0;
 	bool templates;
 

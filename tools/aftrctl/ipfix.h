@@ -5,7 +5,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
 
@@ -19,7 +18,7 @@ struct ipfix_domain {
 	uint64_t lost;			/* records never sent: ignoredDataRecordTotalCount */
 	bool lost_unsent;		/* it grew since the last message */
 	bool templates_sent;
-	time_t templates_at;		/* when they were last sent */
+	uint64_t templates_at;		/* when they were last sent, in ms */
 	uint32_t messages;		/* messages since, that one included */
 };
 
