@@ -18,10 +18,11 @@ demo=(make gcc libc6-dev pkg-config libmnl-dev kmod iproute2 procps
 # modules they import, dkms, and the tools the tests call (require_cmd): a
 # missing one fails its test (systemd-analyze and man check the boot unit;
 # rsyslog, systemd's journald and prometheus' promtool judge what
-# logging.sh and metrics.sh hand them), and discovery's for discovery.sh.
+# logging.sh and metrics.sh hand them, pmacct's nfacctd and tshark what
+# ipfix.sh exports), and discovery's for discovery.sh.
 check=(sparse dwarves linux-image-6.12-amd64 linux-headers-6.12-amd64
        linux-source-6.1 linux-source-6.12 python3-yaml python3-jsonschema
-       dkms tcpdump systemd man-db rsyslog prometheus)
+       dkms tcpdump systemd man-db rsyslog prometheus pmacct tshark)
 # B4 discovery (discovery.sh, make demo DISCOVERY=1): the carrier's DHCPv6
 # server (Kea) and DNS server (dnsmasq), and the B4's DHCPv6 client and dig.
 discovery=(kea-dhcp6-server dnsmasq-base isc-dhcp-client bind9-dnsutils)
@@ -59,7 +60,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "deps: installing them needs root: apt-get install ${missing[*]}" >&2
 	exit 1
 fi
-# rsyslog, prometheus and Kea come for their binaries (the tests start
+# rsyslog, prometheus, pmacct and Kea come for their binaries (the tests start
 # their own daemons, privately): the install must leave no daemon running, or
 # enabled at boot, that was not there before. policy-rc.d is Debian's way
 # to keep maintainer scripts from starting services.
@@ -67,6 +68,7 @@ daemons=()
 for p in "${missing[@]}"; do
 	case $p in
 	rsyslog | prometheus | kea-dhcp6-server) daemons+=("$p") ;;
+	pmacct) daemons+=(nfacctd pmacctd sfacctd uacctd) ;;
 	esac
 done
 policy=/usr/sbin/policy-rc.d

@@ -127,9 +127,11 @@ check "completion: nothing once the device is named" offers pool show aftr0 '' -
 check "completion: no device after dev NAME" offers binding flush dev aftr0 '' -- b4 proto
 check "completion: stats" offers stats '' -- show help dev aftr0
 check "completion: monitor" offers monitor '' -- pool-threshold hysteresis interval syslog \
-	journal format sd-id help dev aftr0
+	journal format sd-id ipfix transport domain template-refresh template-messages help \
+	dev aftr0
 check "completion: monitor NAME" offers monitor aftr0 '' -- pool-threshold hysteresis interval \
-	syslog journal format sd-id help
+	syslog journal format sd-id ipfix transport domain template-refresh template-messages help
+check "completion: an IPFIX transport" offers monitor ipfix h transport '' -- udp tcp
 
 # --- "static del" takes the words of its add -------------------------------
 accepted "static del with the add line's words" static del dev aftr0 b4 2001:db8::2 proto tcp \

@@ -3,8 +3,9 @@
  * "aftrctl monitor": the compliance log. Prints each event of the events
  * multicast group as it comes, one line each: text like "conntrack -E" or
  * one JSON object per line with -j; or sends it as a record to syslog
- * (syslog.c) or the journal (journal.c). Lost events are never silent: a
- * gap in a compliance log must show.
+ * (syslog.c) or the journal (journal.c), or as IPFIX to a collector
+ * (ipfix.c). Lost events are never silent: a gap in a compliance log must
+ * show.
  */
 #include <inttypes.h>
 #include <net/if.h>
@@ -15,13 +16,16 @@
 #include <arpa/inet.h>
 
 #include "aftrctl.h"
+#include "ipfix.h"
 
 static void usage(void)
 {
 	fputs("Usage: aftrctl [ -j ] monitor [ [ dev ] DEV ]\n"
 	      "               [ pool-threshold PCT ]... [ hysteresis PCT ] [ interval SECS ]\n"
 	      "               [ syslog [ SOCKET ] [ format { rfc3164 | rfc5424 } ] [ sd-id NAME@PEN ] |\n"
-	      "                 journal [ SOCKET ] ]\n", stdout);
+	      "                 journal [ SOCKET ] |\n"
+	      "                 ipfix HOST[:PORT] [ transport { udp | tcp } ] [ domain ID ]\n"
+	      "                       [ template-refresh SECS ] [ template-messages N ] ]\n", stdout);
 }
 
 /* Names of enum dslite_aftr_event; also the syslog MSGID. */
@@ -56,7 +60,7 @@ static const struct field {
 	{ DSLITE_AFTR_A_PORT_MAX, PORT, "port-max", "-%s" },
 };
 
-enum dest { DEST_STDOUT, DEST_SYSLOG, DEST_JOURNAL };
+enum dest { DEST_STDOUT, DEST_SYSLOG, DEST_JOURNAL, DEST_IPFIX };
 
 /* The number of the last event seen from an instance. */
 struct seen {
@@ -73,6 +77,7 @@ struct monitor {
 	const char *socket_path;	/* NULL: standard output */
 	struct syslog_form syslog;
 	struct log_sink sink;
+	struct ipfix_exporter ipfix;
 	struct pool_watch watch;
 	uint32_t name_ifindex;		/* the last instance named, cached */
 	char ifname[IF_NAMESIZE];
@@ -266,8 +271,14 @@ static int on_event(const struct nlattr **tb, void *data)
 	missed = events_missed(m, mnl_attr_get_u32(ifindex), mnl_attr_get_u64(seq));
 	if (missed < 0)
 		return -1;
-	if (missed)
+	if (missed && m->dest == DEST_IPFIX)
+		ipfix_lost(&m->ipfix, mnl_attr_get_u32(ifindex), (uint64_t)missed);
+	else if (missed)
 		report_gap(m, ifname, (uint64_t)missed, mnl_attr_get_u64(seq));
+	if (m->dest == DEST_IPFIX) {
+		ipfix_event(&m->ipfix, tb);
+		return 0;
+	}
 	t = mnl_attr_get_u8(type);
 	if (t < ARRAY_SIZE(event_names)) {
 		event = event_names[t];
@@ -293,7 +304,8 @@ static void on_lost(void *data)
 
 	warning("events were lost: the kernel dropped them while this monitor fell behind "
 		"(ENOBUFS), so the log has a gap");
-	if (m->dest == DEST_STDOUT)
+	/* IPFIX counts them once the next event's number shows how many. */
+	if (m->dest == DEST_STDOUT || m->dest == DEST_IPFIX)
 		return;
 	log_record_init(&r, "events-lost", log_now_ns(), true);
 	log_record_add(&r, "reason", "ENOBUFS");
@@ -306,25 +318,61 @@ static int remember_ifindex(const struct dev_ref *dev, void *data)
 	return 0;
 }
 
-enum { KW_DEV, KW_SYSLOG, KW_JOURNAL, KW_FORMAT, KW_SD_ID, KW_THRESHOLD, KW_HYSTERESIS,
+enum { KW_DEV, KW_SYSLOG, KW_JOURNAL, KW_IPFIX, KW_FORMAT, KW_SD_ID, KW_TRANSPORT,
+       KW_DOMAIN, KW_REFRESH, KW_REFRESH_MESSAGES, KW_THRESHOLD, KW_HYSTERESIS,
        KW_INTERVAL, KW_HELP };
 static const char *const keywords[] = {
 	[KW_DEV] = "dev", [KW_SYSLOG] = "syslog", [KW_JOURNAL] = "journal",
-	[KW_FORMAT] = "format", [KW_SD_ID] = "sd-id", [KW_THRESHOLD] = "pool-threshold",
-	[KW_HYSTERESIS] = "hysteresis", [KW_INTERVAL] = "interval", [KW_HELP] = "help",
+	[KW_IPFIX] = "ipfix", [KW_FORMAT] = "format", [KW_SD_ID] = "sd-id",
+	[KW_TRANSPORT] = "transport", [KW_DOMAIN] = "domain",
+	[KW_REFRESH] = "template-refresh", [KW_REFRESH_MESSAGES] = "template-messages",
+	[KW_THRESHOLD] = "pool-threshold", [KW_HYSTERESIS] = "hysteresis",
+	[KW_INTERVAL] = "interval", [KW_HELP] = "help",
 };
 
 static const char *const formats[] = { "rfc3164", "rfc5424" };
+static const char *const transports[] = { "udp", "tcp" };
 
-/* "syslog" or "journal", and the socket that may follow. */
+/* "syslog" or "journal" and the socket that may follow, "ipfix" and its collector. */
 static int parse_dest(struct args *a, struct monitor *m, enum dest dest)
 {
+	const char *val;
+
 	if (m->dest != DEST_STDOUT)
-		return usage_error("one of \"syslog\" and \"journal\", once");
+		return usage_error("one of \"syslog\", \"journal\" and \"ipfix\", once");
 	m->dest = dest;
+	if (dest == DEST_IPFIX)
+		return args_value(a, "ipfix", &val) || ipfix_parse_dest(&m->ipfix, val) ? -1 : 0;
 	if (args_peek(a) && args_peek(a)[0] == '/')
 		m->socket_path = args_next(a);
 	return 0;
+}
+
+/* "transport", "domain", "template-refresh" and "template-messages". */
+static int parse_ipfix_kw(struct args *a, struct monitor *m, int kw)
+{
+	struct ipfix_exporter *x = &m->ipfix;
+	const char *val;
+	int i;
+
+	if (m->dest != DEST_IPFIX)
+		return usage_error("\"%s\" goes after \"ipfix\"", keywords[kw]);
+	if (args_value(a, keywords[kw], &val))
+		return -1;
+	switch (kw) {
+	case KW_TRANSPORT:
+		i = LOOKUP_WORD(val, transports, "transport");
+		x->tcp = i == 1;
+		return i < 0 ? -1 : 0;
+	case KW_DOMAIN:
+		x->fixed_domain = true;
+		return parse_u32(val, 0, UINT32_MAX, "observation domain", &x->domain) ? -1 : 0;
+	case KW_REFRESH:
+		return parse_u32(val, 1, 86400, "template-refresh", &x->refresh) ? -1 : 0;
+	default:
+		return parse_u32(val, 1, UINT32_MAX, "template-messages",
+				 &x->refresh_messages) ? -1 : 0;
+	}
 }
 
 /* "format" and "sd-id", which shape syslog records. */
@@ -361,7 +409,16 @@ static int parse_monitor(struct args *a, struct monitor *m, const char **ifname)
 			break;
 		case KW_SYSLOG:
 		case KW_JOURNAL:
-			if (parse_dest(a, m, kw == KW_SYSLOG ? DEST_SYSLOG : DEST_JOURNAL))
+		case KW_IPFIX:
+			if (parse_dest(a, m, kw == KW_SYSLOG ? DEST_SYSLOG :
+				       kw == KW_JOURNAL ? DEST_JOURNAL : DEST_IPFIX))
+				return -1;
+			break;
+		case KW_TRANSPORT:
+		case KW_DOMAIN:
+		case KW_REFRESH:
+		case KW_REFRESH_MESSAGES:
+			if (parse_ipfix_kw(a, m, kw))
 				return -1;
 			break;
 		case KW_FORMAT:
@@ -386,7 +443,9 @@ static int parse_monitor(struct args *a, struct monitor *m, const char **ifname)
 		}
 	}
 	if (m->dest != DEST_STDOUT && opt_json)
-		return usage_error("syslog and journal records are not JSON: drop -j");
+		return usage_error("syslog, journal and IPFIX records are not JSON: drop -j");
+	if (m->dest == DEST_IPFIX && m->watch_opts)
+		return usage_error("IPFIX has no record of pool thresholds: drop \"pool-threshold\"");
 	if (m->syslog.sd_id && !m->syslog.rfc5424)
 		return usage_error("structured data needs \"format rfc5424\"");
 	if (m->watch_opts && !m->watch.n)
@@ -404,6 +463,7 @@ int do_monitor(struct args *a)
 	int ret;
 
 	pool_watch_init(&m.watch);
+	ipfix_init(&m.ipfix);
 	if (parse_monitor(a, &m, &ifname))
 		return EXIT_USAGE;
 	if (m.help) {
@@ -415,7 +475,10 @@ int do_monitor(struct args *a)
 		if (ret)
 			return ret;
 	}
-	if (m.dest != DEST_STDOUT && log_sink_open(&m.sink, m.socket_path))
+	if (m.dest == DEST_IPFIX && ipfix_open(&m.ipfix))
+		return EXIT_USAGE;
+	if ((m.dest == DEST_SYSLOG || m.dest == DEST_JOURNAL) &&
+	    log_sink_open(&m.sink, m.socket_path))
 		return EXIT_USAGE;
 	if (gethostname(m.syslog.host, sizeof(m.syslog.host)) < 0 || !m.syslog.host[0])
 		snprintf(m.syslog.host, sizeof(m.syslog.host), "-");
@@ -428,6 +491,7 @@ int do_monitor(struct args *a)
 	}
 	ret = nl_listen(&l);
 	log_sink_close(&m.sink);
+	ipfix_close(&m.ipfix);
 	pool_watch_free(&m.watch);
 	free(m.seen);
 	return ret;
