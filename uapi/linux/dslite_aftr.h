@@ -91,6 +91,12 @@ enum dslite_aftr_state {
  * @DSLITE_AFTR_STAT_DROP_SUBSCRIBERS: Subscriber limit or creation rate.
  * @DSLITE_AFTR_STAT_DROP_POLICY: Refused by the IPsec (xfrm) policy.
  * @DSLITE_AFTR_STAT_DROP_BAD_DST: Inner destination no subscriber may reach.
+ * @DSLITE_AFTR_STAT_ICMP_RELAYED: ICMPv6 errors about softwire packets relayed
+ *   to the inner packet's source as ICMPv4 (6333-5); counted in icmp-sent too.
+ * @DSLITE_AFTR_STAT_DROP_ICMP6_ERROR: ICMPv6 error about a softwire packet not
+ *   relayed: unknown type, quote too short or malformed, or no mapping.
+ * @DSLITE_AFTR_STAT_DROP_TOO_BIG: DF set and too big for the softwire:
+ *   answered with fragmentation needed (NAT-11).
  */
 enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_FROM_B4_PACKETS,
@@ -119,6 +125,9 @@ enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_DROP_SUBSCRIBERS,
 	DSLITE_AFTR_STAT_DROP_POLICY,
 	DSLITE_AFTR_STAT_DROP_BAD_DST,
+	DSLITE_AFTR_STAT_ICMP_RELAYED,
+	DSLITE_AFTR_STAT_DROP_ICMP6_ERROR,
+	DSLITE_AFTR_STAT_DROP_TOO_BIG,
 
 	/* private: */
 	__DSLITE_AFTR_STAT_MAX,
@@ -136,6 +145,21 @@ enum dslite_aftr_stat {
 enum dslite_aftr_dscp_model {
 	DSLITE_AFTR_DSCP_MODEL_UNIFORM,
 	DSLITE_AFTR_DSCP_MODEL_PIPE,
+};
+
+/**
+ * enum dslite_aftr_frag_policy - What the AFTR does with an IPv4 packet with
+ *   DF clear that does not fit the softwire toward its B4 once encapsulated
+ *   (NAT-11).
+ * @DSLITE_AFTR_FRAG_POLICY_OUTER: Fragment the IPv6 packet after encapsulation
+ *   (RFC 2473); the B4 reassembles it before decapsulation.
+ * @DSLITE_AFTR_FRAG_POLICY_INNER: Fragment the IPv4 packet before
+ *   encapsulation, each fragment in a whole IPv6 packet; the LAN host
+ *   reassembles it.
+ */
+enum dslite_aftr_frag_policy {
+	DSLITE_AFTR_FRAG_POLICY_OUTER,
+	DSLITE_AFTR_FRAG_POLICY_INNER,
 };
 
 /**
@@ -210,6 +234,7 @@ enum dslite_aftr_attr {
 	DSLITE_AFTR_A_DSCP,
 	DSLITE_AFTR_A_ICMP_RATE,
 	DSLITE_AFTR_A_ICMP_BURST,
+	DSLITE_AFTR_A_FRAG,
 
 	__DSLITE_AFTR_A_MAX
 };
