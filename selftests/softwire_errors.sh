@@ -36,8 +36,10 @@ setup "the probe server listens on UDP 9000" probe_server
 # A real flow: the LAN host behind B4 A, port 5000, and the server's answer
 # to it, which the errors below are about. Where the server saw it is the
 # pool address and port the errors must quote.
-setup "the LAN host behind B4 A gets an answer from the server" \
-	sh -c "probe '$B4A' '$SRV_ADDR:9000' 5000 x | grep -q '^5000 [0-9]'"
+answered() {
+	probe "$B4A" "$SRV_ADDR:9000" 5000 x | grep -q '^5000 [0-9]'
+}
+setup "the LAN host behind B4 A gets an answer from the server" answered
 ext=$(awk 'NR == 1 { print $1 }' "$scratch.srv")
 diag "the server saw B4 A's LAN host at $ext"
 
