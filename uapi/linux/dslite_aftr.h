@@ -74,7 +74,8 @@ enum dslite_aftr_state {
  * @DSLITE_AFTR_STAT_TO_B4_TRANSLATED: Sent into a softwire.
  * @DSLITE_AFTR_STAT_HAIRPIN: B4 to B4 through the pool.
  * @DSLITE_AFTR_STAT_B4S_CREATED: Subscribers created.
- * @DSLITE_AFTR_STAT_ICMP_SENT: ICMP errors the AFTR originated.
+ * @DSLITE_AFTR_STAT_ICMP_SENT: ICMP errors the AFTR sent, its own and relayed
+ *   ones.
  * @DSLITE_AFTR_STAT_ICMP_RATELIMITED: ... and suppressed by the rate limit.
  * @DSLITE_AFTR_STAT_DROP_B4_DENIED: B4 outside the allowed prefixes.
  * @DSLITE_AFTR_STAT_DROP_BAD_INNER: Malformed inner IPv4 or L4 header, bad
