@@ -197,6 +197,7 @@ static void icmp_to_host(struct aftr_dev *ad, struct sk_buff *skb, u8 type, u8 c
 	struct sk_buff *nskb;
 	struct in6_addr dst;
 	struct rtable *rt;
+	int err;
 
 	if (!icmp_may_answer(skb))
 		return;
@@ -219,7 +220,9 @@ static void icmp_to_host(struct aftr_dev *ad, struct sk_buff *skb, u8 type, u8 c
 		return;
 	}
 	skb_dst_set(nskb, &rt->dst);
-	if (net_xmit_eval(ip_local_out(ad->net, NULL, nskb)))
+	/* net_xmit_eval() evaluates its argument twice: not the send itself. */
+	err = ip_local_out(ad->net, NULL, nskb);
+	if (net_xmit_eval(err))
 		return;
 	aftr_count(ad, DSLITE_AFTR_STAT_ICMP_SENT);
 	if (relayed)
