@@ -341,9 +341,13 @@ static int softwire_fragment(struct aftr_dev *ad, struct sk_buff *skb,
 	struct sk_buff *frag;
 	int err = 0;
 
-	/* IP options are copied whole to every fragment: none is parsed here. */
-	ip_frag_init(skb, ip_hdrlen(skb), LL_MAX_HEADER + sizeof(struct ipv6hdr), mtu,
-		     false, &state);
+	/*
+	 * ip_frag_init() takes the room for data after the header, not the
+	 * fragment's length. IP options are copied whole to every fragment:
+	 * none is parsed here.
+	 */
+	ip_frag_init(skb, ip_hdrlen(skb), LL_MAX_HEADER + sizeof(struct ipv6hdr),
+		     mtu - ip_hdrlen(skb), false, &state);
 	while (state.left > 0) {
 		frag = ip_frag_next(skb, &state);
 		if (IS_ERR(frag)) {
