@@ -10,7 +10,8 @@
 #    datagram as it sent it (to the pool address and port, checksums
 #    right); one about no binding's packet, or of a type ICMPv6 does not
 #    define, is dropped and counted; relayed errors share the rate limit;
-#    the packet too big lowers the MTU toward B4 A only;
+#    the packet too big lowers the MTU toward B4 A only, for a while, and
+#    never below 1280;
 #  - NAT-11: a DF datagram too big for the softwire to B4 A gets
 #    "fragmentation needed" with the softwire's MTU (path MTU - 40), which
 #    the server's stack takes for its path to the pool address; the same
@@ -93,6 +94,8 @@ check "the packet too big lowers the AFTR's path MTU to B4 A to 1400 (6333-5)" \
 	sh -c "ip -n '$AFTR' -6 route get '$B4A6' from '$AFTR6' | grep -q 'mtu 1400'"
 check "... and not to B4 B (6333-5)" \
 	not sh -c "ip -n '$AFTR' -6 route get '$B4B6' from '$AFTR6' | grep -q 'mtu 1400'"
+check "... for a bounded time: the lower MTU expires (6333-5)" \
+	sh -c "ip -n '$AFTR' -6 route get '$B4A6' from '$AFTR6' | grep -q 'expires'"
 
 # Errors nothing can be made of: about a port no binding holds, and of a
 # type ICMPv6 does not define. Nothing reaches the server.
@@ -163,4 +166,9 @@ policy_shown() {
 	aftr_run dev show aftr0 | grep -q 'frag inner'
 }
 check "dev show reports the policy" policy_shown
+
+# Last, as it narrows B4 B's path: no packet too big takes it below 1280.
+in_ns "$B4B" "$PTB" "$AFTR6" "$B4B6" 1000
+check "a packet too big of 1000 lowers the path MTU to B4 B to 1280, no lower (6333-5)" \
+	wait_until 10 sh -c "ip -n '$AFTR' -6 route get '$B4B6' from '$AFTR6' | grep -q 'mtu 1280'"
 finish
