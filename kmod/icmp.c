@@ -15,8 +15,8 @@
 #include <linux/slab.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
-#include <net/route.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 #include <net/sock.h>
 
 #include "icmp.h"
