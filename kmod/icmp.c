@@ -280,7 +280,7 @@ void aftr_icmp_relay(struct aftr_dev *ad, struct sk_buff *quote, u8 type, u8 cod
 	case ICMPV6_PARAMPROB:
 		break;
 	default:
-		aftr_count(ad, DSLITE_AFTR_STAT_DROP_ICMP6_ERROR);
+		aftr_count(ad, DSLITE_AFTR_STAT_ICMP_RELAY_DROPPED);
 		goto out;
 	}
 	icmp_to_host(ad, quote, type4, code4, info4, true);

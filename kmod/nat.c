@@ -509,6 +509,6 @@ struct sk_buff *aftr_nat_softwire_quote(struct aftr_dev *ad, const struct sk_buf
 bad_free:
 	kfree_skb(quote);
 bad:
-	aftr_count(ad, DSLITE_AFTR_STAT_DROP_ICMP6_ERROR);
+	aftr_count(ad, DSLITE_AFTR_STAT_ICMP_RELAY_DROPPED);
 	return NULL;
 }

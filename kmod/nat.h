@@ -51,7 +51,7 @@ void aftr_nat_restore(struct sk_buff *skb, const struct aftr_binding *b);
  * an ICMPv4 error may quote, network and transport headers set), its
  * destination put back to its binding's external address and port; NULL
  * when it is no packet the NAT sent toward @b4 (counted as
- * drop-icmp6-error) or on lack of memory (drop-nomem).
+ * icmp-relay-dropped) or on lack of memory (drop-nomem).
  */
 struct sk_buff *aftr_nat_softwire_quote(struct aftr_dev *ad, const struct sk_buff *skb,
 					unsigned int off, const struct in6_addr *b4);

@@ -99,13 +99,13 @@ check "... for a bounded time: the lower MTU expires (6333-5)" \
 
 # Errors nothing can be made of: about a port no binding holds, and of a
 # type ICMPv6 does not define. Nothing reaches the server.
-drops=$(stat_of drop-icmp6-error) before=$(mib "$SRV" IcmpInMsgs)
+drops=$(stat_of icmp-relay-dropped) before=$(mib "$SRV" IcmpInMsgs)
 in_ns "$B4A" "$PTB" --type time-exceeded --from "$SRV_ADDR:9000" --to "$LAN_HOST:5999" \
 	"$AFTR6" "$B4A6"
 in_ns "$B4A" "$PTB" --type unknown --from "$SRV_ADDR:9000" --to "$LAN_HOST:5000" \
 	"$AFTR6" "$B4A6"
-check "an error about no binding's packet and one of no known type count as drop-icmp6-error (6333-5)" \
-	wait_until 10 stat_is drop-icmp6-error $((drops + 2))
+check "an error about no binding's packet and one of no known type count as icmp-relay-dropped (6333-5)" \
+	wait_until 10 stat_is icmp-relay-dropped $((drops + 2))
 check "... and send the server nothing (6333-5)" test "$(mib "$SRV" IcmpInMsgs)" = "$before"
 
 # Relayed errors take their tokens from the same buckets as the AFTR's own.
@@ -177,10 +177,10 @@ pmtu_b4b() {
 	      sed -n 's/.* mtu \([0-9]*\).*/\1/p')
 	echo "${mtu:-$(in_ns "$AFTR" cat /sys/class/net/acc-B4B/mtu)}"
 }
-drops=$(stat_of drop-icmp6-error)
+drops=$(stat_of icmp-relay-dropped)
 in_ns "$B4B" "$PTB" "$AFTR6" "$B4B6" 1000
 check "a packet too big of 1000 about B4 B's softwire reaches the AFTR (6333-5)" \
-	wait_until 10 stat_above drop-icmp6-error "$drops"
+	wait_until 10 stat_above icmp-relay-dropped "$drops"
 check "... and leaves the path MTU to B4 B at 1280 or more (6333-5)" \
 	test "$(pmtu_b4b)" -ge 1280
 finish

@@ -34,7 +34,7 @@ static const char *const stat_names[] = {
 	[DSLITE_AFTR_STAT_DROP_POLICY] = "drop-policy",
 	[DSLITE_AFTR_STAT_DROP_BAD_DST] = "drop-bad-dst",
 	[DSLITE_AFTR_STAT_ICMP_RELAYED] = "icmp-relayed",
-	[DSLITE_AFTR_STAT_DROP_ICMP6_ERROR] = "drop-icmp6-error",
+	[DSLITE_AFTR_STAT_ICMP_RELAY_DROPPED] = "icmp-relay-dropped",
 	[DSLITE_AFTR_STAT_DROP_TOO_BIG] = "drop-too-big",
 };
 

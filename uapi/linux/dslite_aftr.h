@@ -94,8 +94,10 @@ enum dslite_aftr_state {
  * @DSLITE_AFTR_STAT_DROP_BAD_DST: Inner destination no subscriber may reach.
  * @DSLITE_AFTR_STAT_ICMP_RELAYED: ICMPv6 errors about softwire packets relayed
  *   to the inner packet's source as ICMPv4 (6333-5); counted in icmp-sent too.
- * @DSLITE_AFTR_STAT_DROP_ICMP6_ERROR: ICMPv6 error about a softwire packet not
- *   relayed: unknown type, quote too short or malformed, or no mapping.
+ * @DSLITE_AFTR_STAT_ICMP_RELAY_DROPPED: ICMPv6 error about a softwire packet
+ *   not relayed: unknown type, quote too short or malformed, or no mapping.
+ *   Not a drop- counter: such an error is no packet the instance claims
+ *   (from-b4-packets, to-b4-packets).
  * @DSLITE_AFTR_STAT_DROP_TOO_BIG: DF set and too big for the softwire:
  *   answered with fragmentation needed (NAT-11).
  */
@@ -127,7 +129,7 @@ enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_DROP_POLICY,
 	DSLITE_AFTR_STAT_DROP_BAD_DST,
 	DSLITE_AFTR_STAT_ICMP_RELAYED,
-	DSLITE_AFTR_STAT_DROP_ICMP6_ERROR,
+	DSLITE_AFTR_STAT_ICMP_RELAY_DROPPED,
 	DSLITE_AFTR_STAT_DROP_TOO_BIG,
 
 	/* private: */
@@ -294,7 +296,7 @@ enum dslite_aftr_stats_attr {
 	DSLITE_AFTR_STATS_A_DROP_POLICY,
 	DSLITE_AFTR_STATS_A_DROP_BAD_DST,
 	DSLITE_AFTR_STATS_A_ICMP_RELAYED,
-	DSLITE_AFTR_STATS_A_DROP_ICMP6_ERROR,
+	DSLITE_AFTR_STATS_A_ICMP_RELAY_DROPPED,
 	DSLITE_AFTR_STATS_A_DROP_TOO_BIG,
 
 	__DSLITE_AFTR_STATS_A_MAX
