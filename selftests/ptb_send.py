@@ -5,7 +5,7 @@ B4, as a router on that path would: an ICMPv6 error quoting it.
 
     ptb_send.py AFTR6 B4 MTU
     ptb_send.py [--type TYPE] [--from SRC:PORT] [--to DST:PORT] [--df]
-                AFTR6 B4 [INFO]
+                [--count N] AFTR6 B4 [INFO]
 
 The message goes to AFTR6 from this namespace's own address; it quotes an
 IPv6 packet from AFTR6 to B4 carrying a UDP datagram in IPv4, as the
@@ -13,8 +13,8 @@ AFTR's packets to B4 look: from SRC:PORT to DST:PORT (by default
 203.0.113.2:4000 to 192.168.1.2:9000), with DF set if asked. TYPE is
 too-big (the default; INFO is the MTU), time-exceeded, unreachable
 (address unreachable), param-problem (INFO is the pointer) or unknown (an
-error type ICMPv6 does not define). The kernel sums ICMPv6 on raw sockets
-itself.
+error type ICMPv6 does not define). --count sends it N times at once, faster
+than a rate limit refills. The kernel sums ICMPv6 on raw sockets itself.
 """
 import argparse
 import socket
@@ -55,12 +55,15 @@ def main():
     p.add_argument("--from", dest="src", type=endpoint, default=("203.0.113.2", 4000))
     p.add_argument("--to", dest="dst", type=endpoint, default=("192.168.1.2", 9000))
     p.add_argument("--df", action="store_true")
+    p.add_argument("--count", type=int, default=1)
     p.add_argument("aftr")
     p.add_argument("b4")
     p.add_argument("info", type=int, nargs="?", default=0)
     a = p.parse_args()
     s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
-    s.sendto(error(a.type, a.info, a.aftr, a.b4, a.src, a.dst, a.df), (a.aftr, 0))
+    msg = error(a.type, a.info, a.aftr, a.b4, a.src, a.dst, a.df)
+    for _ in range(a.count):
+        s.sendto(msg, (a.aftr, 0))
 
 
 if __name__ == "__main__":

@@ -111,10 +111,8 @@ check "... and send the server nothing (6333-5)" test "$(mib "$SRV" IcmpInMsgs)"
 # Relayed errors take their tokens from the same buckets as the AFTR's own.
 aftr_run dev set aftr0 icmp-rate 1 icmp-burst 1
 limited=$(stat_of icmp-ratelimited)
-for i in 1 2 3; do
-	in_ns "$B4A" "$PTB" --type time-exceeded --from "$SRV_ADDR:9000" \
-		--to "$LAN_HOST:5000" "$AFTR6" "$B4A6"
-done
+in_ns "$B4A" "$PTB" --type time-exceeded --from "$SRV_ADDR:9000" --to "$LAN_HOST:5000" \
+	--count 3 "$AFTR6" "$B4A6"
 check "relayed errors are rate limited too: icmp-ratelimited grows (6333-5, TUN-6)" \
 	stat_above icmp-ratelimited "$limited"
 aftr_run dev set aftr0 icmp-rate 20 icmp-burst 20
