@@ -46,6 +46,7 @@ struct aftr_params {
 	u8 subscriber_len;
 	u8 events_bindings;
 	u8 dscp;
+	u8 frag;
 };
 
 /* An RCU-replaced set of IPv6 addresses (endpoints). */

@@ -52,6 +52,7 @@ static void params_init(struct aftr_params *p)
 	p->icmp_burst = DSLITE_AFTR_DEF_ICMP_BURST;
 	p->mss_clamp = DSLITE_AFTR_MSS_CLAMP_PMTU;
 	p->dscp = DSLITE_AFTR_DSCP_MODEL_UNIFORM;
+	p->frag = DSLITE_AFTR_FRAG_POLICY_OUTER;
 }
 
 /*

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ICMP the AFTR itself originates toward a B4's LAN, from 192.0.0.1
- * (6333-4), rate limited per destination B4; and the tunnel6 error handler
- * for ICMPv6 errors about the softwire packets we send (6333-5).
+ * (6333-4), and toward the Internet (fragmentation needed, NAT-11), rate
+ * limited per destination; and what the AFTR makes of ICMPv6 errors about
+ * the softwire packets it sends (6333-5): a lower path MTU, and the matching
+ * ICMPv4 error relayed to the source of the packet they quote.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
@@ -14,12 +16,11 @@
 #include <net/ip.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 #include <net/sock.h>
 
 #include "icmp.h"
 
-/* RFC 1812 4.3.2.3: quote as much of the offending packet as fits in 576. */
-#define ICMP_QUOTE_MAX	(576 - sizeof(struct iphdr) - sizeof(struct icmphdr))
 #define ICMP_TTL	64
 /* Token buckets by destination; their rate and burst are settings (TUN-6). */
 #define ICMP_SLOTS	1024
@@ -108,13 +109,13 @@ static bool icmp_may_answer(const struct sk_buff *skb)
 	return type && !icmp_is_err(*type);
 }
 
-/* Builds the error: IPv4 from 192.0.0.1 to the offender's source. */
-static struct sk_buff *icmp_build(const struct sk_buff *skb, u8 type, u8 code,
-				  u32 info)
+/* Builds the error: IPv4 from @saddr to the offender's source. */
+static struct sk_buff *icmp_build(const struct sk_buff *skb, __be32 saddr, u8 type,
+				  u8 code, u32 info)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	unsigned int qlen = min_t(unsigned int, skb->len - skb_network_offset(skb),
-				  ICMP_QUOTE_MAX);
+				  AFTR_ICMP_QUOTE_MAX);
 	unsigned int hroom = LL_MAX_HEADER + sizeof(struct ipv6hdr);
 	struct sk_buff *nskb;
 	struct icmphdr *ih;
@@ -148,7 +149,7 @@ static struct sk_buff *icmp_build(const struct sk_buff *skb, u8 type, u8 code,
 		.frag_off = htons(IP_DF),
 		.ttl = ICMP_TTL,
 		.protocol = IPPROTO_ICMP,
-		.saddr = htonl(DSLITE_AFTR_ADDR4),
+		.saddr = saddr,
 		.daddr = iph->saddr,
 	};
 	ip_send_check(niph);
@@ -169,7 +170,7 @@ void aftr_icmp_to_b4(struct aftr_dev *ad, struct sk_buff *skb,
 		aftr_count(ad, DSLITE_AFTR_STAT_ICMP_RATELIMITED);
 		return;
 	}
-	nskb = icmp_build(skb, type, code, info);
+	nskb = icmp_build(skb, htonl(DSLITE_AFTR_ADDR4), type, code, info);
 	if (!nskb) {
 		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NOMEM);
 		return;
@@ -181,8 +182,62 @@ void aftr_icmp_to_b4(struct aftr_dev *ad, struct sk_buff *skb,
 }
 
 /*
+ * Sends an error about @skb to its IPv4 source out through the IPv4 stack
+ * (netfilter's OUTPUT and routing apply), from the address the route to
+ * that source prefers, as the kernel's own errors about forwarded packets
+ * come; counted as relayed too when @relayed. Does not consume @skb.
+ */
+static void icmp_to_host(struct aftr_dev *ad, struct sk_buff *skb, u8 type, u8 code,
+			 u32 info, bool relayed)
+{
+	struct flowi4 fl4 = {
+		.daddr = ip_hdr(skb)->saddr,
+		.flowi4_proto = IPPROTO_ICMP,
+	};
+	struct sk_buff *nskb;
+	struct in6_addr dst;
+	struct rtable *rt;
+	int err;
+
+	if (!icmp_may_answer(skb))
+		return;
+	/* One limiter for every error: an IPv4 host is a mapped address in it. */
+	ipv6_addr_set_v4mapped(fl4.daddr, &dst);
+	if (!icmp_limit_take(ad->icmp_limit, &dst, READ_ONCE(ad->params.icmp_rate),
+			     READ_ONCE(ad->params.icmp_burst))) {
+		aftr_count(ad, DSLITE_AFTR_STAT_ICMP_RATELIMITED);
+		return;
+	}
+	rt = ip_route_output_key(ad->net, &fl4);
+	if (IS_ERR(rt)) {
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NO_ROUTE);
+		return;
+	}
+	nskb = icmp_build(skb, fl4.saddr, type, code, info);
+	if (!nskb) {
+		ip_rt_put(rt);
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NOMEM);
+		return;
+	}
+	skb_dst_set(nskb, &rt->dst);
+	/* net_xmit_eval() evaluates its argument twice: not the send itself. */
+	err = ip_local_out(ad->net, NULL, nskb);
+	if (net_xmit_eval(err))
+		return;
+	aftr_count(ad, DSLITE_AFTR_STAT_ICMP_SENT);
+	if (relayed)
+		aftr_count(ad, DSLITE_AFTR_STAT_ICMP_RELAYED);
+}
+
+void aftr_icmp_frag_needed(struct aftr_dev *ad, struct sk_buff *skb, unsigned int mtu)
+{
+	icmp_to_host(ad, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu, false);
+}
+
+/*
  * A packet too big lowers the path MTU toward that B4 (the route code never
- * takes it below 1280), so later packets are fragmented to fit (6333-5).
+ * takes it below 1280) and keeps it as a route exception that expires
+ * (net.ipv6.route.mtu_expires): later packets are fitted to it (6333-5).
  */
 void aftr_icmp_softwire_err(struct sk_buff *skb, u8 type, __be32 info)
 {
@@ -190,4 +245,45 @@ void aftr_icmp_softwire_err(struct sk_buff *skb, u8 type, __be32 info)
 
 	if (type == ICMPV6_PKT_TOOBIG)
 		ip6_update_pmtu(skb, net, info, 0, 0, sock_net_uid(net, NULL));
+}
+
+/*
+ * The ICMPv4 error that tells an IPv4 source what an ICMPv6 error says about
+ * the softwire its packet took (RFC 2473 section 8). What the source can act
+ * on keeps its meaning: a smaller MTU (less the IPv6 header), a hop limit or
+ * reassembly time exceeded, a prohibition. The rest (an unreachable B4, a
+ * parameter problem in the IPv6 header the AFTR wrote) is about no host the
+ * source can name but the one it sent to: host unreachable.
+ */
+void aftr_icmp_relay(struct aftr_dev *ad, struct sk_buff *quote, u8 type, u8 code,
+		     __be32 info)
+{
+	u8 type4 = ICMP_DEST_UNREACH, code4 = ICMP_HOST_UNREACH;
+	u32 info4 = 0;
+
+	switch (type) {
+	case ICMPV6_PKT_TOOBIG:
+		/* DF clear: the AFTR fragments it to the new MTU, nothing to say. */
+		if (!(ip_hdr(quote)->frag_off & htons(IP_DF)))
+			goto out;
+		code4 = ICMP_FRAG_NEEDED;
+		info4 = max_t(u32, ntohl(info), IPV6_MIN_MTU) - sizeof(struct ipv6hdr);
+		break;
+	case ICMPV6_TIME_EXCEED:
+		type4 = ICMP_TIME_EXCEEDED;
+		code4 = code == ICMPV6_EXC_FRAGTIME ? ICMP_EXC_FRAGTIME : ICMP_EXC_TTL;
+		break;
+	case ICMPV6_DEST_UNREACH:
+		if (code == ICMPV6_ADM_PROHIBITED)
+			code4 = ICMP_HOST_ANO;
+		break;
+	case ICMPV6_PARAMPROB:
+		break;
+	default:
+		aftr_count(ad, DSLITE_AFTR_STAT_ICMP_RELAY_DROPPED);
+		goto out;
+	}
+	icmp_to_host(ad, quote, type4, code4, info4, true);
+out:
+	consume_skb(quote);
 }

@@ -459,3 +459,56 @@ drop:
 	kfree_skb(skb);
 	return NULL;
 }
+
+void aftr_nat_restore(struct sk_buff *skb, const struct aftr_binding *b)
+{
+	nat_rewrite(skb, false, b->out.addr, b->out.port);
+}
+
+struct sk_buff *aftr_nat_softwire_quote(struct aftr_dev *ad, const struct sk_buff *skb,
+					unsigned int off, const struct in6_addr *b4)
+{
+	struct aftr_key_in key = {};
+	const struct iphdr *iph;
+	struct aftr_binding *b;
+	struct sk_buff *quote;
+	struct iphdr buf;
+	unsigned int len;
+
+	iph = skb_header_pointer(skb, off, sizeof(buf), &buf);
+	if (!iph || iph->version != 4 || iph->ihl < 5 || (iph->frag_off & htons(IP_OFFSET)) ||
+	    !l4_len(iph->protocol))
+		goto bad;
+	/* The quote may be cut short; what the NAT rewrites must be in it. */
+	len = min3(skb->len - off, (unsigned int)ntohs(iph->tot_len),
+		   (unsigned int)AFTR_ICMP_QUOTE_MAX);
+	if (len < iph->ihl * 4 + l4_len(iph->protocol))
+		goto bad;
+	quote = alloc_skb(len, GFP_ATOMIC);
+	if (!quote) {
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NOMEM);
+		return NULL;
+	}
+	skb_reset_network_header(quote);
+	if (skb_copy_bits(skb, off, skb_put(quote, len), len))
+		goto bad_free;
+	skb_set_transport_header(quote, ip_hdrlen(quote));
+	key.proto = ip_hdr(quote)->protocol;
+	/* Toward a B4, only an echo reply has an id that keys a binding. */
+	if (key.proto == IPPROTO_ICMP && icmp_hdr(quote)->type != ICMP_ECHOREPLY)
+		goto bad_free;
+	aftr_b4_prefix(ad, b4, &key.b4);
+	key.addr = ip_hdr(quote)->daddr;
+	key.port = *l4_port(quote, false);
+	b = aftr_binding_lookup_in(ad, &key);
+	if (!b)
+		goto bad_free;
+	nat_rewrite(quote, false, b->out.addr, b->out.port);
+	return quote;
+
+bad_free:
+	kfree_skb(quote);
+bad:
+	aftr_count(ad, DSLITE_AFTR_STAT_ICMP_RELAY_DROPPED);
+	return NULL;
+}

@@ -32,4 +32,28 @@ int aftr_nat_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
  */
 struct aftr_binding *aftr_nat_to_b4(struct aftr_dev *ad, struct sk_buff *skb);
 
+/*
+ * Undoes what aftr_nat_to_b4() did to @skb with binding @b: the destination
+ * is the external address and port again, as the packet's source sent it,
+ * for an error that quotes it (NAT-11).
+ */
+void aftr_nat_restore(struct sk_buff *skb, const struct aftr_binding *b);
+
+/**
+ * aftr_nat_softwire_quote() - the packet an ICMPv6 error about a softwire
+ * quotes, as its source sent it (6333-5)
+ * @ad: the instance
+ * @skb: the ICMPv6 error, not consumed
+ * @off: where the quoted IPv4 packet starts in @skb
+ * @b4: the B4 the quoted softwire packet went to
+ *
+ * Under RCU. Return: a new skb holding the start of the quoted packet (what
+ * an ICMPv4 error may quote, network and transport headers set), its
+ * destination put back to its binding's external address and port; NULL
+ * when it is no packet the NAT sent toward @b4 (counted as
+ * icmp-relay-dropped) or on lack of memory (drop-nomem).
+ */
+struct sk_buff *aftr_nat_softwire_quote(struct aftr_dev *ad, const struct sk_buff *skb,
+					unsigned int off, const struct in6_addr *b4);
+
 #endif /* _DSLITE_AFTR_NAT_H */

@@ -79,6 +79,7 @@ static const struct nla_policy aftr_policy[DSLITE_AFTR_A_MAX + 1] = {
 	[DSLITE_AFTR_A_DSCP] = NLA_POLICY_MAX(NLA_U8, DSLITE_AFTR_DSCP_MODEL_PIPE),
 	[DSLITE_AFTR_A_ICMP_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[DSLITE_AFTR_A_ICMP_BURST] = NLA_POLICY_MIN(NLA_U32, 1),
+	[DSLITE_AFTR_A_FRAG] = NLA_POLICY_MAX(NLA_U8, DSLITE_AFTR_FRAG_POLICY_INNER),
 };
 
 static const u16 timeout_attr[AFTR_TIMEOUT_COUNT] = {
@@ -220,7 +221,8 @@ static int put_params(struct sk_buff *skb, const struct aftr_params *p)
 	    nla_put_u16(skb, DSLITE_AFTR_A_MSS_CLAMP, p->mss_clamp) ||
 	    nla_put_u8(skb, DSLITE_AFTR_A_DSCP, p->dscp) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_ICMP_RATE, p->icmp_rate) ||
-	    nla_put_u32(skb, DSLITE_AFTR_A_ICMP_BURST, p->icmp_burst))
+	    nla_put_u32(skb, DSLITE_AFTR_A_ICMP_BURST, p->icmp_burst) ||
+	    nla_put_u8(skb, DSLITE_AFTR_A_FRAG, p->frag))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -417,6 +419,8 @@ static void params_apply(struct aftr_params *p, struct nlattr **attrs)
 		WRITE_ONCE(p->icmp_rate, nla_get_u32(attrs[DSLITE_AFTR_A_ICMP_RATE]));
 	if (attrs[DSLITE_AFTR_A_ICMP_BURST])
 		WRITE_ONCE(p->icmp_burst, nla_get_u32(attrs[DSLITE_AFTR_A_ICMP_BURST]));
+	if (attrs[DSLITE_AFTR_A_FRAG])
+		WRITE_ONCE(p->frag, nla_get_u8(attrs[DSLITE_AFTR_A_FRAG]));
 }
 
 /* Everything that can refuse runs before the first change. */

@@ -324,8 +324,89 @@ static int softwire_rcv(struct sk_buff *skb)
 	return 0;
 }
 
-int aftr_tunnel_send(struct aftr_dev *ad, struct sk_buff *skb,
-		     const struct in6_addr *saddr, const struct in6_addr *daddr)
+static int softwire_send(struct aftr_dev *ad, struct sk_buff *skb,
+			 const struct in6_addr *saddr, const struct in6_addr *daddr,
+			 const struct aftr_binding *b);
+
+/*
+ * NAT-11, under the inner policy: the IPv4 packet @skb cut into fragments
+ * of at most @mtu bytes, each sent in a whole IPv6 packet, so that the B4
+ * needs no IPv6 reassembly and the LAN host reassembles. Consumes @skb.
+ */
+static int softwire_fragment(struct aftr_dev *ad, struct sk_buff *skb,
+			     const struct in6_addr *saddr, const struct in6_addr *daddr,
+			     unsigned int mtu)
+{
+	struct ip_frag_state state;
+	struct sk_buff *frag;
+	int err = 0;
+
+	/*
+	 * ip_frag_init() takes the room for data after the header, not the
+	 * fragment's length. IP options are copied whole to every fragment:
+	 * none is parsed here.
+	 */
+	ip_frag_init(skb, ip_hdrlen(skb), LL_MAX_HEADER + sizeof(struct ipv6hdr),
+		     mtu - ip_hdrlen(skb), false, &state);
+	while (state.left > 0) {
+		frag = ip_frag_next(skb, &state);
+		if (IS_ERR(frag)) {
+			aftr_count(ad, DSLITE_AFTR_STAT_DROP_NOMEM);
+			err = PTR_ERR(frag);
+			break;
+		}
+		/* Without a binding: a fragment that fits is never cut again. */
+		err = softwire_send(ad, frag, saddr, daddr, NULL);
+		if (err)
+			break;
+	}
+	if (err)
+		kfree_skb(skb);
+	else
+		consume_skb(skb);
+	return err;
+}
+
+/**
+ * softwire_too_big() - an IPv4 packet the softwire cannot carry whole (NAT-11)
+ * @ad: the instance
+ * @skb: the packet, translated toward its B4 with binding @b
+ * @saddr: the endpoint
+ * @daddr: the B4
+ * @b: its binding
+ * @mtu: what the softwire carries of IPv4: the path MTU less the IPv6 header
+ *
+ * With DF set its source learns the MTU from "fragmentation needed", which
+ * quotes the packet as the source sent it. With DF clear, under the inner
+ * policy the IPv4 packet is fragmented here; under the outer policy (the
+ * default) the caller sends it on and IPv6 fragments it (6333-3).
+ *
+ * Return: 1 when the caller is to send it on; otherwise @skb is consumed
+ * and the result is that of sending it (0) or a negative error.
+ */
+static int softwire_too_big(struct aftr_dev *ad, struct sk_buff *skb,
+			    const struct in6_addr *saddr, const struct in6_addr *daddr,
+			    const struct aftr_binding *b, unsigned int mtu)
+{
+	if (ip_hdr(skb)->frag_off & htons(IP_DF)) {
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_TOO_BIG);
+		aftr_nat_restore(skb, b);
+		aftr_icmp_frag_needed(ad, skb, mtu);
+		kfree_skb(skb);
+		return -EMSGSIZE;
+	}
+	if (READ_ONCE(ad->params.frag) == DSLITE_AFTR_FRAG_POLICY_INNER)
+		return softwire_fragment(ad, skb, saddr, daddr, mtu);
+	return 1;
+}
+
+/*
+ * Encapsulates and sends; @b, the binding of a translated packet, or NULL
+ * for the AFTR's own messages and fragments already cut to fit.
+ */
+static int softwire_send(struct aftr_dev *ad, struct sk_buff *skb,
+			 const struct in6_addr *saddr, const struct in6_addr *daddr,
+			 const struct aftr_binding *b)
 {
 	struct flowi6 fl6 = {
 		.flowi6_proto = IPPROTO_IPIP,
@@ -354,6 +435,15 @@ int aftr_tunnel_send(struct aftr_dev *ad, struct sk_buff *skb,
 	syn = syn_writable(ad, skb);
 	if (syn)
 		syn_clamp(ad, skb, syn, dst_mtu(dst));
+	if (b && skb->len + sizeof(*ip6h) > dst_mtu(dst)) {
+		int err = softwire_too_big(ad, skb, saddr, daddr, b,
+					   dst_mtu(dst) - sizeof(*ip6h));
+
+		if (err <= 0) {
+			dst_release(dst);
+			return err;
+		}
+	}
 	/*
 	 * An offloaded inner checksum would be lost under our header, but none
 	 * reaches us: the device offers no NETIF_F_*CSUM nor TSO, so the core's
@@ -384,6 +474,12 @@ int aftr_tunnel_send(struct aftr_dev *ad, struct sk_buff *skb,
 	skb->ignore_df = 1;
 	ip6_local_out(ad->net, NULL, skb);
 	return 0;
+}
+
+int aftr_tunnel_send(struct aftr_dev *ad, struct sk_buff *skb,
+		     const struct in6_addr *saddr, const struct in6_addr *daddr)
+{
+	return softwire_send(ad, skb, saddr, daddr, NULL);
 }
 
 netdev_tx_t aftr_tunnel_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -418,7 +514,7 @@ netdev_tx_t aftr_tunnel_xmit(struct sk_buff *skb, struct net_device *dev)
 		hairpin = aftr_pool_contains(ad, ip_hdr(skb)->saddr);
 		len = skb->len;
 		aftr_b4_route(b->b4, &endpoint, &b4);
-		if (!aftr_tunnel_send(ad, skb, &endpoint, &b4)) {
+		if (!softwire_send(ad, skb, &endpoint, &b4, b)) {
 			aftr_count(ad, DSLITE_AFTR_STAT_TO_B4_TRANSLATED);
 			if (hairpin)
 				aftr_count(ad, DSLITE_AFTR_STAT_HAIRPIN);
@@ -430,18 +526,26 @@ netdev_tx_t aftr_tunnel_xmit(struct sk_buff *skb, struct net_device *dev)
 }
 
 /*
- * tunnel6 err_handler: errors about softwire packets are ours when the
- * quoted packet (at @skb->data) left from one of our endpoints; claiming
- * them keeps ip6_tunnel from acting on them.
+ * tunnel6 err_handler, in softirq under RCU: errors about softwire packets
+ * are ours when the quoted packet (at @skb->data, the IPv4 packet it carried
+ * at @offset, past any fragment header: tunnel6 sees first fragments only)
+ * left from one of our endpoints; claiming them keeps ip6_tunnel from acting
+ * on them. The IPv4 source of the packet hears of it (6333-5).
  */
 static int softwire_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
 			u8 type, u8 code, int offset, __be32 info)
 {
 	const struct ipv6hdr *ip6h = (const struct ipv6hdr *)skb->data;
+	struct aftr_dev *ad;
+	struct sk_buff *quote;
 
-	if (!aftr_dev_by_endpoint(dev_net(skb->dev), &ip6h->saddr))
+	ad = aftr_dev_by_endpoint(dev_net(skb->dev), &ip6h->saddr);
+	if (!ad)
 		return -ENOENT;
 	aftr_icmp_softwire_err(skb, type, info);
+	quote = aftr_nat_softwire_quote(ad, skb, offset, &ip6h->daddr);
+	if (quote)
+		aftr_icmp_relay(ad, quote, type, code, info);
 	return 0;
 }
 

@@ -7,7 +7,8 @@ answers as asked, and a client that reports what came back.
         Prints "ADDR:PORT LENGTH TOS TTL" for each datagram it receives,
         then answers as the datagram's first line asks: words key=N, with
         count (answers, default 1; 0 for none), size (bytes in each), tos
-        and ttl (of the answers' IPv4 headers).
+        and ttl (of the answers' IPv4 headers), df (1: the answers have DF
+        set, whatever path MTU the server learnt).
     udp_probe.py ask DST:PORT SPORTS REQUEST [SIZE]
         From each of the source ports SPORTS (comma separated), one after
         the other, sends REQUEST (padded to SIZE bytes) on a connected
@@ -19,8 +20,8 @@ answers as asked, and a client that reports what came back.
         QSRC:QPORT to QDST:QPORT, as QDST would have; with bad-csum, its
         ICMP checksum is wrong.
 
-Both ends send with DF clear, so that the IPv4 stack fragments what does not
-fit. Waits are long: software emulation is slow.
+Both ends send with DF clear unless asked (df=1), so that the IPv4 stack
+fragments what does not fit. Waits are long: software emulation is slow.
 """
 import errno
 import socket
@@ -31,7 +32,7 @@ from inet import icmp_unreachable, ipv4, udp
 
 # <linux/in.h>; Python does not name all of them.
 IP_TOS, IP_TTL, IP_MTU_DISCOVER, IP_RECVTTL, IP_RECVTOS = 1, 2, 10, 12, 13
-IP_PMTUDISC_DONT = 0
+IP_PMTUDISC_DONT, IP_PMTUDISC_PROBE = 0, 3
 TIMEOUT = 10
 
 
@@ -72,6 +73,8 @@ def serve(port):
             continue
         s.setsockopt(socket.SOL_IP, IP_TOS, ask.get("tos", 0))
         s.setsockopt(socket.SOL_IP, IP_TTL, ask.get("ttl", 64))
+        s.setsockopt(socket.SOL_IP, IP_MTU_DISCOVER,
+                     IP_PMTUDISC_PROBE if ask.get("df") else IP_PMTUDISC_DONT)
         answer = data[:ask.get("size", len(data))].ljust(ask.get("size", 0), b".")
         for _ in range(ask.get("count", 1)):
             s.sendto(answer, sender)

@@ -228,6 +228,7 @@ static const struct {
 	{ "dscp", DSLITE_AFTR_A_DSCP, DSLITE_AFTR_DSCP_MODEL_UNIFORM },
 	{ "icmp-rate", DSLITE_AFTR_A_ICMP_RATE, DSLITE_AFTR_DEF_ICMP_RATE },
 	{ "icmp-burst", DSLITE_AFTR_A_ICMP_BURST, DSLITE_AFTR_DEF_ICMP_BURST },
+	{ "frag", DSLITE_AFTR_A_FRAG, DSLITE_AFTR_FRAG_POLICY_OUTER },
 };
 
 static void setting_item(struct conf *c, const char *name, const char *val)

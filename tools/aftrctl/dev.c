@@ -22,7 +22,7 @@ static void usage(void)
 	      "                  [ max-bindings N ] [ max-new-rate N ] [ events-bindings { 0 | 1 } ]\n"
 	      "                  [ subscriber-len N ] [ max-subscribers N ] [ max-new-subscribers N ]\n"
 	      "                  [ mss-clamp { on | off | MSS } ] [ dscp { uniform | pipe } ]\n"
-	      "                  [ icmp-rate N ] [ icmp-burst N ]\n",
+	      "                  [ icmp-rate N ] [ icmp-burst N ] [ frag { outer | inner } ]\n",
 	      stdout);
 }
 
@@ -173,6 +173,11 @@ static const char *const dscp_words[] = {
 	[DSLITE_AFTR_DSCP_MODEL_PIPE] = "pipe",
 };
 
+static const char *const frag_words[] = {
+	[DSLITE_AFTR_FRAG_POLICY_OUTER] = "outer",
+	[DSLITE_AFTR_FRAG_POLICY_INNER] = "inner",
+};
+
 static const struct setting_words {
 	uint16_t attr;
 	const char *const *words;
@@ -180,6 +185,7 @@ static const struct setting_words {
 } setting_words[] = {
 	{ DSLITE_AFTR_A_MSS_CLAMP, mss_clamp_words, ARRAY_SIZE(mss_clamp_words) },
 	{ DSLITE_AFTR_A_DSCP, dscp_words, ARRAY_SIZE(dscp_words) },
+	{ DSLITE_AFTR_A_FRAG, frag_words, ARRAY_SIZE(frag_words) },
 };
 
 /* The words setting @attr takes, NULL if none. */
@@ -215,6 +221,7 @@ static const struct setting {
 	{ "dscp", DSLITE_AFTR_A_DSCP, 1, 0 },
 	{ "icmp-rate", DSLITE_AFTR_A_ICMP_RATE, 1, UINT32_MAX },
 	{ "icmp-burst", DSLITE_AFTR_A_ICMP_BURST, 1, UINT32_MAX },
+	{ "frag", DSLITE_AFTR_A_FRAG, 1, 0 },
 }, timeouts[] = {
 	{ "udp", DSLITE_AFTR_A_TIMEOUT_UDP, 1, DSLITE_AFTR_MAX_TIMEOUT },
 	{ "tcp-est", DSLITE_AFTR_A_TIMEOUT_TCP_EST, 1, DSLITE_AFTR_MAX_TIMEOUT },
@@ -234,7 +241,7 @@ const char *dev_setting_str(uint16_t attr, uint32_t val, char *buf, size_t size)
 
 /*
  * A setting that may be a word: text has what dev set takes, JSON what the
- * spec says (the enum's name for dscp, the number for mss-clamp).
+ * spec says (the enum's name for dscp and frag, the number for mss-clamp).
  */
 static void print_setting(const char *key, const char *fmt, const struct nlattr *attr)
 {
@@ -244,7 +251,8 @@ static void print_setting(const char *key, const char *fmt, const struct nlattr 
 	if (!attr)
 		return;
 	str = dev_setting_str(mnl_attr_get_type(attr), nl_get_uint(attr), buf, sizeof(buf));
-	if (mnl_attr_get_type(attr) == DSLITE_AFTR_A_DSCP) {
+	if (mnl_attr_get_type(attr) == DSLITE_AFTR_A_DSCP ||
+	    mnl_attr_get_type(attr) == DSLITE_AFTR_A_FRAG) {
 		out_str(key, fmt, str);
 	} else {
 		out_uint(key, NULL, nl_get_uint(attr));
@@ -290,7 +298,9 @@ static int print_dev(const struct nlattr **tb, void *data)
 	print_setting("mss-clamp", "    mss-clamp %s", tb[DSLITE_AFTR_A_MSS_CLAMP]);
 	print_setting("dscp", " dscp %s", tb[DSLITE_AFTR_A_DSCP]);
 	out_attr_u32("icmp-rate", " icmp-rate %s", tb[DSLITE_AFTR_A_ICMP_RATE]);
-	out_attr_u32("icmp-burst", " icmp-burst %s\n", tb[DSLITE_AFTR_A_ICMP_BURST]);
+	out_attr_u32("icmp-burst", " icmp-burst %s", tb[DSLITE_AFTR_A_ICMP_BURST]);
+	print_setting("frag", " frag %s", tb[DSLITE_AFTR_A_FRAG]);
+	out_text("\n");
 	return 0;
 }
 
@@ -471,6 +481,7 @@ static void put_setting(struct nlmsghdr *req, uint16_t attr, uint32_t val)
 	case DSLITE_AFTR_A_EVENTS_BINDINGS:
 	case DSLITE_AFTR_A_SUBSCRIBER_LEN:
 	case DSLITE_AFTR_A_DSCP:
+	case DSLITE_AFTR_A_FRAG:
 		mnl_attr_put_u8(req, attr, (uint8_t)val);
 		break;
 	case DSLITE_AFTR_A_MSS_CLAMP:

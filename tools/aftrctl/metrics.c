@@ -34,6 +34,7 @@ static const char *const stat_help[] = {
 	[DSLITE_AFTR_STAT_BLOCKS_ALLOCATED] = "Port blocks handed to subscribers.",
 	[DSLITE_AFTR_STAT_ICMP_SENT] = "ICMP errors sent.",
 	[DSLITE_AFTR_STAT_ICMP_RATELIMITED] = "ICMP errors not sent for the rate limit.",
+	[DSLITE_AFTR_STAT_ICMP_RELAYED] = "ICMPv6 errors about softwires relayed as ICMPv4.",
 };
 
 #define DROPS "drop-"

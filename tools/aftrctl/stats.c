@@ -33,6 +33,9 @@ static const char *const stat_names[] = {
 	[DSLITE_AFTR_STAT_DROP_SUBSCRIBERS] = "drop-subscribers",
 	[DSLITE_AFTR_STAT_DROP_POLICY] = "drop-policy",
 	[DSLITE_AFTR_STAT_DROP_BAD_DST] = "drop-bad-dst",
+	[DSLITE_AFTR_STAT_ICMP_RELAYED] = "icmp-relayed",
+	[DSLITE_AFTR_STAT_ICMP_RELAY_DROPPED] = "icmp-relay-dropped",
+	[DSLITE_AFTR_STAT_DROP_TOO_BIG] = "drop-too-big",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __DSLITE_AFTR_STAT_MAX,

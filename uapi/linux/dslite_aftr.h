@@ -74,7 +74,8 @@ enum dslite_aftr_state {
  * @DSLITE_AFTR_STAT_TO_B4_TRANSLATED: Sent into a softwire.
  * @DSLITE_AFTR_STAT_HAIRPIN: B4 to B4 through the pool.
  * @DSLITE_AFTR_STAT_B4S_CREATED: Subscribers created.
- * @DSLITE_AFTR_STAT_ICMP_SENT: ICMP errors the AFTR originated.
+ * @DSLITE_AFTR_STAT_ICMP_SENT: ICMP errors the AFTR sent, its own and relayed
+ *   ones.
  * @DSLITE_AFTR_STAT_ICMP_RATELIMITED: ... and suppressed by the rate limit.
  * @DSLITE_AFTR_STAT_DROP_B4_DENIED: B4 outside the allowed prefixes.
  * @DSLITE_AFTR_STAT_DROP_BAD_INNER: Malformed inner IPv4 or L4 header, bad
@@ -91,6 +92,14 @@ enum dslite_aftr_state {
  * @DSLITE_AFTR_STAT_DROP_SUBSCRIBERS: Subscriber limit or creation rate.
  * @DSLITE_AFTR_STAT_DROP_POLICY: Refused by the IPsec (xfrm) policy.
  * @DSLITE_AFTR_STAT_DROP_BAD_DST: Inner destination no subscriber may reach.
+ * @DSLITE_AFTR_STAT_ICMP_RELAYED: ICMPv6 errors about softwire packets relayed
+ *   to the inner packet's source as ICMPv4 (6333-5); counted in icmp-sent too.
+ * @DSLITE_AFTR_STAT_ICMP_RELAY_DROPPED: ICMPv6 error about a softwire packet
+ *   not relayed: unknown type, quote too short or malformed, or no mapping.
+ *   Not a drop- counter: such an error is no packet the instance claims
+ *   (from-b4-packets, to-b4-packets).
+ * @DSLITE_AFTR_STAT_DROP_TOO_BIG: DF set and too big for the softwire:
+ *   answered with fragmentation needed (NAT-11).
  */
 enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_FROM_B4_PACKETS,
@@ -119,6 +128,9 @@ enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_DROP_SUBSCRIBERS,
 	DSLITE_AFTR_STAT_DROP_POLICY,
 	DSLITE_AFTR_STAT_DROP_BAD_DST,
+	DSLITE_AFTR_STAT_ICMP_RELAYED,
+	DSLITE_AFTR_STAT_ICMP_RELAY_DROPPED,
+	DSLITE_AFTR_STAT_DROP_TOO_BIG,
 
 	/* private: */
 	__DSLITE_AFTR_STAT_MAX,
@@ -136,6 +148,21 @@ enum dslite_aftr_stat {
 enum dslite_aftr_dscp_model {
 	DSLITE_AFTR_DSCP_MODEL_UNIFORM,
 	DSLITE_AFTR_DSCP_MODEL_PIPE,
+};
+
+/**
+ * enum dslite_aftr_frag_policy - What the AFTR does with an IPv4 packet with
+ *   DF clear that does not fit the softwire toward its B4 once encapsulated
+ *   (NAT-11).
+ * @DSLITE_AFTR_FRAG_POLICY_OUTER: Fragment the IPv6 packet after encapsulation
+ *   (RFC 2473); the B4 reassembles it before decapsulation.
+ * @DSLITE_AFTR_FRAG_POLICY_INNER: Fragment the IPv4 packet before
+ *   encapsulation, each fragment in a whole IPv6 packet; the LAN host
+ *   reassembles it.
+ */
+enum dslite_aftr_frag_policy {
+	DSLITE_AFTR_FRAG_POLICY_OUTER,
+	DSLITE_AFTR_FRAG_POLICY_INNER,
 };
 
 /**
@@ -210,6 +237,7 @@ enum dslite_aftr_attr {
 	DSLITE_AFTR_A_DSCP,
 	DSLITE_AFTR_A_ICMP_RATE,
 	DSLITE_AFTR_A_ICMP_BURST,
+	DSLITE_AFTR_A_FRAG,
 
 	__DSLITE_AFTR_A_MAX
 };
@@ -267,6 +295,9 @@ enum dslite_aftr_stats_attr {
 	DSLITE_AFTR_STATS_A_DROP_SUBSCRIBERS,
 	DSLITE_AFTR_STATS_A_DROP_POLICY,
 	DSLITE_AFTR_STATS_A_DROP_BAD_DST,
+	DSLITE_AFTR_STATS_A_ICMP_RELAYED,
+	DSLITE_AFTR_STATS_A_ICMP_RELAY_DROPPED,
+	DSLITE_AFTR_STATS_A_DROP_TOO_BIG,
 
 	__DSLITE_AFTR_STATS_A_MAX
 };
