@@ -63,9 +63,11 @@ guest_suite() {
 }
 
 # guest_done K OUT RC
+logs=()
 guest_done() {
 	echo "check: guest suite on Linux $1"
 	grep -v '^\[ *[0-9.]*\] ' "$2/run.log"
+	logs+=("$2/run.log")
 	tally "guest $1" "$2/summary" "$3"
 }
 
@@ -113,5 +115,7 @@ fi
 echo
 echo "check: results in $results"
 printf 'check: %s\n' "${stages[@]}"
+# The guests' failures once more, last, where a long log is read first.
+[ ${#logs[@]} = 0 ] || grep -H '^\(# \)*not ok' "${logs[@]}" | sed "s|^$results/|check: |"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed = 0 ]

@@ -23,6 +23,7 @@ tap_n=0
 tap_failed=0
 tap_passed=0
 tap_skipped=0
+tap_failures=()
 namespaces=()
 cleanups=()
 
@@ -41,6 +42,7 @@ ok() {
 not_ok() {
 	tap_n=$((tap_n + 1)) tap_failed=$((tap_failed + 1))
 	echo "not ok $tap_n $*"
+	tap_failures+=("$tap_n $*")
 }
 
 skip() {
@@ -79,6 +81,8 @@ not() {
 finish() {
 	echo "1..$tap_n"
 	echo "# $tap_passed passed, $tap_failed failed, $tap_skipped skipped"
+	# Again at the end, where a log's reader (and CI's excerpt) looks.
+	[ $tap_failed = 0 ] || printf '# not ok %s\n' "${tap_failures[@]}"
 	[ $tap_failed = 0 ] || exit $KSFT_FAIL
 	[ $tap_passed != 0 ] || [ $tap_skipped = 0 ] || exit $KSFT_SKIP
 	exit $KSFT_PASS
