@@ -2,7 +2,7 @@
 /*
  * ICMP the AFTR itself originates toward a B4's LAN, from 192.0.0.1
  * (6333-4), and toward the Internet (fragmentation needed, NAT-11), rate
- * limited per destination; and what the AFTR makes of ICMPv6 errors about
+ * limited per subscriber or Internet host; and what the AFTR makes of ICMPv6 errors about
  * the softwire packets it sends (6333-5): a lower path MTU, and the matching
  * ICMPv4 error relayed to the source of the packet they quote.
  */
@@ -33,7 +33,11 @@
  *
  * A bucket per destination (by hash) rather than one per instance: a B4
  * that provokes errors without pause then spends its own budget, not that
- * of every other B4, and no CPU waits for a lock on the packet path.
+ * of every other B4, and no CPU waits for a lock on the packet path. Errors
+ * toward B4s are keyed by subscriber, not by B4 address: a subscriber that
+ * sends from ever new addresses of its prefix would otherwise get a full
+ * bucket for each, and each error to a new address costs a neighbour entry
+ * that the whole machine shares.
  */
 struct aftr_icmp_limit {
 	u32 seed;
@@ -158,14 +162,14 @@ static struct sk_buff *icmp_build(const struct sk_buff *skb, __be32 saddr, u8 ty
 }
 
 void aftr_icmp_to_b4(struct aftr_dev *ad, struct sk_buff *skb,
-		     const struct in6_addr *b4, const struct in6_addr *endpoint,
-		     u8 type, u8 code, u32 info)
+		     const struct in6_addr *b4, const struct in6_addr *sub,
+		     const struct in6_addr *endpoint, u8 type, u8 code, u32 info)
 {
 	struct sk_buff *nskb;
 
 	if (!icmp_may_answer(skb))
 		return;
-	if (!icmp_limit_take(ad->icmp_limit, b4, READ_ONCE(ad->params.icmp_rate),
+	if (!icmp_limit_take(ad->icmp_limit, sub, READ_ONCE(ad->params.icmp_rate),
 			     READ_ONCE(ad->params.icmp_burst))) {
 		aftr_count(ad, DSLITE_AFTR_STAT_ICMP_RATELIMITED);
 		return;

@@ -28,12 +28,12 @@ void aftr_icmp_set_sender(aftr_icmp_sender send);
 
 /*
  * Answers the inner IPv4 packet @skb that came from @b4 through @endpoint
- * with an ICMPv4 error from 192.0.0.1, sent back into the softwire.
- * Does not consume @skb.
+ * with an ICMPv4 error from 192.0.0.1, sent back into the softwire, within
+ * the error budget of @b4's subscriber prefix @sub. Does not consume @skb.
  */
 void aftr_icmp_to_b4(struct aftr_dev *ad, struct sk_buff *skb,
-		     const struct in6_addr *b4, const struct in6_addr *endpoint,
-		     u8 type, u8 code, u32 info);
+		     const struct in6_addr *b4, const struct in6_addr *sub,
+		     const struct in6_addr *endpoint, u8 type, u8 code, u32 info);
 
 /*
  * Answers the IPv4 packet @skb (network header set, as its source sent it),

@@ -380,7 +380,8 @@ static struct aftr_binding *nat_binding_get(struct aftr_dev *ad, struct sk_buff 
 		return b;
 	aftr_count(ad, (enum dslite_aftr_stat)why);
 	if (why != AFTR_REFUSED_NOMEM)
-		aftr_icmp_to_b4(ad, skb, b4, endpoint, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED, 0);
+		aftr_icmp_to_b4(ad, skb, b4, sub, endpoint, ICMP_DEST_UNREACH,
+				ICMP_PKT_FILTERED, 0);
 	return NULL;
 }
 

@@ -6,7 +6,10 @@
 #     same external address and port, and replies reach its new address;
 # (b) one /64 sending from 17,000 random addresses is one subscriber and
 #     gets at most one subscriber's share of the pool, while a subscriber in
-#     another prefix keeps getting new bindings;
+#     another prefix keeps getting new bindings, and the ICMP errors the
+#     refused packets provoke are one subscriber's (TUN-6): one error to
+#     each new address would fill the neighbour table every namespace
+#     shares, and B4 B's packets would no longer reach the AFTR;
 # (c) inside a det rule, the subscriber is the rule's B4 prefix: a CPE
 #     that changes its address inside it keeps its range and its bindings;
 # (d) the caps: subscriber-len changes only while there is no subscriber,
@@ -88,8 +91,13 @@ setup "B4 A moves back" b4_move "$B4A" 2001:db8:100::a:1 "$B4A6"
 
 # --- (b) rotation: 17,000 source addresses inside one /64 ---
 aftr_run binding flush dev aftr0
+errors=$(stat_of icmp-sent) started=$(date +%s)
 check "B4 A sends 17,000 softwire packets from random addresses of its /64" \
 	in_ns "$B4A" python3 "$ROTATE" "$AFTR6" 2001:db8:100:: 17000 "$LAN_HOST" "$SINK" $SINK_PORT
+errors=$(($(stat_of icmp-sent) - errors)) took=$(($(date +%s) - started + 1))
+echo "# ICMP errors for its refused packets: $errors in ${took}s"
+check "the errors it provokes spend one subscriber's budget (TUN-6, 20/s, burst 20)" \
+	test "$errors" -le $((20 + 20 * took))
 rotated=$(subscribers_in 2001:db8:100::/64)
 echo "# subscribers in 2001:db8:100::/64: $rotated; blocks in use: $(blocks_used)"
 check "they make one subscriber" test "$rotated" = 1
