@@ -356,12 +356,18 @@ drop:
 	return NULL;
 }
 
-/* Which ICMP messages we translate, with their binding or as errors. */
+/*
+ * Which ICMP messages we translate, with their binding or as errors. Not
+ * redirects: one names a better first hop on the link it came by, and no
+ * host behind a B4 shares a link with anything past the softwire. The IPv4
+ * stack sends one to the sender of every hairpinned flow (NAT-8), which
+ * leaves aftr0 by the device it came in by; it must not reach the B4.
+ */
 static bool icmp_supported(struct aftr_dev *ad, struct sk_buff *skb)
 {
 	u8 type = icmp_hdr(skb)->type;
 
-	if (icmp_echo(type) || icmp_is_err(type))
+	if (icmp_echo(type) || (icmp_is_err(type) && type != ICMP_REDIRECT))
 		return true;
 	aftr_count(ad, DSLITE_AFTR_STAT_DROP_UNSUPP_PROTO);
 	return false;
