@@ -116,7 +116,8 @@ aftr_run static del dev aftr0 proto tcp outer "$fwd"
 # the datagram as A's host sent it, so A's connected socket is refused.
 ext_b=$(udp_seen "$B4B" "$SRV_ADDR" 7300)
 echo "# B4 B's closed socket 192.168.1.2:7300 is $ext_b outside"
-setup "tcpdump listens on B4 A's tunnel" capture_start "$B4A" dslite 1 icmp
+setup "tcpdump listens on B4 A's tunnel" \
+	capture_start "$B4A" dslite 1 'icmp[icmptype] == icmp-unreach'
 probe "$B4A" "$ext_b" 7301 x >"$scratch.refused"
 capture_wait
 check "hairpin: B4 A's socket is refused by B4 B's host (NAT-8)" \
@@ -167,4 +168,8 @@ check "icmp hairpin: B's host answers through its binding (NAT-8)" \
 	grep -q "$LAN_HOST > $ext_a: ICMP echo reply, id $id_b, seq 1," "$scratch.cap"
 check "icmp hairpin: the AFTR counted the request and the reply as hairpinned (NAT-8)" \
 	test "$(stat_of hairpin)" -ge $((hairpins + 2))
+# The AFTR's IPv4 stack sends a redirect to the sender of a packet that
+# leaves aftr0 by the device it came in by; no host behind a B4 can use it.
+check "hairpin: no redirect from the AFTR reaches A's host (NAT-8)" \
+	not grep -q Redirect "$scratch.ping"
 finish
