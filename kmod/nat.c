@@ -91,6 +91,22 @@ static unsigned int l4_check_offset(u8 proto)
 	return offsetof(struct icmphdr, checksum);
 }
 
+/*
+ * An echo request or reply: its id keys a binding as a port does (RFC 5508
+ * REQ-1), the same in both messages. A request from a B4 makes the binding;
+ * a request toward one goes through a live binding of its destination
+ * address and id, as any packet toward a pool port does (NAT-2), and the
+ * host's reply goes back through it. That is how a request hairpinned from
+ * another B4 reaches a host whose binding holds the id the sender's binding
+ * gave it (NAT-8): with NAPT the id is the querier's, so that is the only
+ * way such a request names a host (RFC 5508 REQ-7 asks query hairpinning
+ * of Basic NAT only).
+ */
+static bool icmp_echo(u8 type)
+{
+	return type == ICMP_ECHO || type == ICMP_ECHOREPLY;
+}
+
 /* Makes the L4 header linear and the transport header; counts when not. */
 static bool l4_pull(struct aftr_dev *ad, struct sk_buff *skb)
 {
@@ -236,8 +252,8 @@ static struct aftr_binding *icmp_error_binding(struct aftr_dev *ad, struct sk_bu
 	    !l4_len(proto) || !pskb_may_pull(skb, eloff + 8))
 		return NULL;
 	emb = (const struct iphdr *)(skb->data + eoff);
-	/* Only echo has an id to key on: a request went out, a reply came in. */
-	if (proto == IPPROTO_ICMP && skb->data[eloff] != (sub ? ICMP_ECHOREPLY : ICMP_ECHO))
+	/* Only echo has an id to key on, whichever side asked (icmp_echo()). */
+	if (proto == IPPROTO_ICMP && !icmp_echo(skb->data[eloff]))
 		return NULL;
 
 	port = *(__be16 *)(skb->data + eloff + l4_port_offset(proto, !sub));
@@ -340,26 +356,31 @@ drop:
 	return NULL;
 }
 
-/* Which ICMP messages we translate, with their binding or as errors. */
-static bool icmp_supported(struct aftr_dev *ad, struct sk_buff *skb, u8 query)
+/*
+ * Which ICMP messages we translate, with their binding or as errors. Not
+ * redirects: one names a better first hop on the link it came by, and no
+ * host behind a B4 shares a link with anything past the softwire. The IPv4
+ * stack sends one to the sender of every hairpinned flow (NAT-8), which
+ * leaves aftr0 by the device it came in by; it must not reach the B4.
+ */
+static bool icmp_supported(struct aftr_dev *ad, struct sk_buff *skb)
 {
 	u8 type = icmp_hdr(skb)->type;
 
-	if (type == query || icmp_is_err(type))
+	if (icmp_echo(type) || (icmp_is_err(type) && type != ICMP_REDIRECT))
 		return true;
-	aftr_count(ad, type == ICMP_ECHO ? DSLITE_AFTR_STAT_DROP_NO_BINDING :
-		   DSLITE_AFTR_STAT_DROP_UNSUPP_PROTO);
+	aftr_count(ad, DSLITE_AFTR_STAT_DROP_UNSUPP_PROTO);
 	return false;
 }
 
 /*
- * Finds or makes the binding of a packet from B4 address @b4, of subscriber
- * prefix @sub; NULL when refused.
+ * Finds or, if @create, makes the binding of a packet from B4 address @b4,
+ * of subscriber prefix @sub; NULL when refused or, not to be made, missing.
  */
 static struct aftr_binding *nat_binding_get(struct aftr_dev *ad, struct sk_buff *skb,
 					    const struct in6_addr *b4,
 					    const struct in6_addr *sub,
-					    const struct in6_addr *endpoint)
+					    const struct in6_addr *endpoint, bool create)
 {
 	struct aftr_key_in key = {
 		.b4 = *sub,
@@ -374,6 +395,10 @@ static struct aftr_binding *nat_binding_get(struct aftr_dev *ad, struct sk_buff 
 	if (b) {
 		aftr_b4_seen(b->b4, b4, endpoint);
 		return b;
+	}
+	if (!create) {
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NO_BINDING);
+		return NULL;
 	}
 	b = aftr_binding_create(ad, &key, b4, endpoint, &why);
 	if (b)
@@ -390,6 +415,7 @@ int aftr_nat_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
 {
 	struct aftr_binding *b;
 	struct in6_addr sub;
+	bool create = true;
 	int err;
 
 	aftr_b4_prefix(ad, b4, &sub);
@@ -399,13 +425,15 @@ int aftr_nat_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
 	if (!l4_pull(ad, skb))
 		goto drop;
 	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
-		if (!icmp_supported(ad, skb, ICMP_ECHO))
+		if (!icmp_supported(ad, skb))
 			goto drop;
 		if (icmp_is_err(icmp_hdr(skb)->type))
 			return nat_icmp_error(ad, skb, &sub) ? 0 : -EINVAL;
+		/* A reply answers a request that came in through a binding. */
+		create = icmp_hdr(skb)->type == ICMP_ECHO;
 	}
 
-	b = nat_binding_get(ad, skb, b4, &sub, endpoint);
+	b = nat_binding_get(ad, skb, b4, &sub, endpoint, create);
 	if (!b || !nat_writable(ad, skb, skb_transport_offset(skb) +
 				l4_len(ip_hdr(skb)->protocol)))
 		goto drop;
@@ -431,7 +459,7 @@ struct aftr_binding *aftr_nat_to_b4(struct aftr_dev *ad, struct sk_buff *skb)
 	if (!l4_pull(ad, skb))
 		goto drop;
 	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
-		if (!icmp_supported(ad, skb, ICMP_ECHOREPLY))
+		if (!icmp_supported(ad, skb))
 			goto drop;
 		if (icmp_is_err(icmp_hdr(skb)->type))
 			return nat_icmp_error(ad, skb, NULL);
@@ -495,8 +523,8 @@ struct sk_buff *aftr_nat_softwire_quote(struct aftr_dev *ad, const struct sk_buf
 		goto bad_free;
 	skb_set_transport_header(quote, ip_hdrlen(quote));
 	key.proto = ip_hdr(quote)->protocol;
-	/* Toward a B4, only an echo reply has an id that keys a binding. */
-	if (key.proto == IPPROTO_ICMP && icmp_hdr(quote)->type != ICMP_ECHOREPLY)
+	/* Of ICMP messages toward a B4, only echo has an id that keys a binding. */
+	if (key.proto == IPPROTO_ICMP && !icmp_echo(icmp_hdr(quote)->type))
 		goto bad_free;
 	aftr_b4_prefix(ad, b4, &key.b4);
 	key.addr = ip_hdr(quote)->daddr;

@@ -82,7 +82,8 @@ enum dslite_aftr_state {
  *   ICMP checksum.
  * @DSLITE_AFTR_STAT_DROP_BAD_SRC: Inner source that can't be a subscriber's.
  * @DSLITE_AFTR_STAT_DROP_UNSUPP_PROTO: Not TCP, UDP or ICMP.
- * @DSLITE_AFTR_STAT_DROP_NO_BINDING: Inbound with no mapping.
+ * @DSLITE_AFTR_STAT_DROP_NO_BINDING: Inbound with no mapping, or an echo reply
+ *   from a B4 with none.
  * @DSLITE_AFTR_STAT_DROP_QUOTA: Per-subscriber binding or port-block limit.
  * @DSLITE_AFTR_STAT_DROP_RATE: Per-subscriber new-binding rate limit.
  * @DSLITE_AFTR_STAT_DROP_POOL_EXHAUSTED: No free port block, or no pool.
