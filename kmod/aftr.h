@@ -99,6 +99,8 @@ struct aftr_stats {
  *	under RTNL, so that the instance can end them before its tables go
  * @det: deterministic rules (det.c)
  * @event_stamp: jiffies of the last POOL_EXHAUSTED event of no B4 (event.c)
+ * @event_seq: number of the last event (event.c)
+ * @event_lock: numbers and sends an event in one step (event.c)
  * @sweeps: ends of subscribers running without RTNL (netlink.c); the
  *	instance's end waits for them
  */
@@ -118,6 +120,7 @@ struct aftr_dev {
 	struct aftr_det_rules __rcu *det;
 	unsigned long event_stamp;
 	atomic64_t event_seq;
+	spinlock_t event_lock;
 	atomic_t sweeps;
 };
 

@@ -106,6 +106,7 @@ static int instance_init(struct net_device *dev)
 	ad->net = dev_net(dev);
 	INIT_LIST_HEAD(&ad->list);
 	INIT_LIST_HEAD(&ad->dumps);
+	spin_lock_init(&ad->event_lock);
 	params_init(&ad->params);
 
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
