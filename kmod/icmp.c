@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ICMP the AFTR itself originates toward a B4's LAN, from 192.0.0.1
- * (6333-4), and toward the Internet (fragmentation needed, NAT-11), rate
- * limited per subscriber or Internet host; and what the AFTR makes of ICMPv6 errors about
- * the softwire packets it sends (6333-5): a lower path MTU, and the matching
+ * ICMP the AFTR originates toward a B4's LAN, from 192.0.0.1 (6333-4), and
+ * toward the Internet (fragmentation needed, NAT-11), rate limited per
+ * subscriber or Internet host; and what the AFTR makes of ICMPv6 errors
+ * about its softwire packets (6333-5): a lower path MTU, and the matching
  * ICMPv4 error relayed to the source of the packet they quote.
  */
 #include <linux/icmp.h>
