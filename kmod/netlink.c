@@ -850,7 +850,8 @@ static void exempt_end_flows(struct aftr_dev *ad)
 	sweep_end(ad);
 }
 
-static int exempt_add_doit(struct sk_buff *skb, struct genl_info *info)
+/* EXEMPT_ADD and EXEMPT_DEL. */
+static int exempt_change_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct aftr_dev *ad = info->user_ptr[0];
 	struct aftr_prefix6 p;
@@ -859,21 +860,12 @@ static int exempt_add_doit(struct sk_buff *skb, struct genl_info *info)
 	err = exempt_parse(info, &p);
 	if (err)
 		return err;
-	err = prefix_set_add(&ad->exempt, &p);
-	if (err == -EEXIST)
-		NL_SET_ERR_MSG_MOD(info->extack, "prefix already exempt");
-	return err;
-}
-
-static int exempt_del_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct aftr_dev *ad = info->user_ptr[0];
-	struct aftr_prefix6 p;
-	int err;
-
-	err = exempt_parse(info, &p);
-	if (err)
+	if (info->genlhdr->cmd == DSLITE_AFTR_CMD_EXEMPT_ADD) {
+		err = prefix_set_add(&ad->exempt, &p);
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG_MOD(info->extack, "prefix already exempt");
 		return err;
+	}
 	err = prefix_set_del(&ad->exempt, &p);
 	if (err == -ENOENT)
 		NL_SET_ERR_MSG_MOD(info->extack, "prefix is not exempt");
@@ -1485,11 +1477,11 @@ static const struct genl_ops aftr_genl_ops[] = {
 		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DSLITE_AFTR_CMD_EXEMPT_ADD,
-		.doit = exempt_add_doit,
+		.doit = exempt_change_doit,
 		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DSLITE_AFTR_CMD_EXEMPT_DEL,
-		.doit = exempt_del_doit,
+		.doit = exempt_change_doit,
 		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DSLITE_AFTR_CMD_EXEMPT_GET,
