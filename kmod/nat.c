@@ -20,6 +20,7 @@
 #include "exempt.h"
 #include "icmp.h"
 #include "nat.h"
+#include "pool.h"
 
 /*
  * Reassembly queues are keyed by addresses, IP id, protocol and "user". A
@@ -561,7 +562,9 @@ struct aftr_b4 *aftr_nat_to_b4(struct aftr_dev *ad, struct sk_buff *skb,
 	if (ip_hdr(skb)->protocol == IPPROTO_ICMP &&
 	    !icmp_supported(ad, skb, ICMP_ECHOREPLY))
 		goto drop;
-	if (aftr_exempt_dest(ad, ip_hdr(skb)->saddr)) {
+	/* To a pool address, it is a binding's, even from an exempt host. */
+	if (aftr_exempt_dest(ad, ip_hdr(skb)->saddr) &&
+	    !aftr_pool_contains(ad, ip_hdr(skb)->daddr)) {
 		b4 = nat_exempt_to_b4(ad, skb);
 		if (!b4)
 			goto drop;
