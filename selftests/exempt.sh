@@ -21,6 +21,8 @@
 . "$(dirname "$0")/topology.sh"
 require_aftr
 require_cmd socat python3 ping
+tmp=$(mktemp -d)
+at_exit "rm -rf '$tmp'"
 
 EXEMPT=10.64.0.0/16
 SVC1=10.64.0.53
@@ -181,7 +183,7 @@ aftr_run config dump dev aftr0 >"$tmp/conf"
 diag <"$tmp/conf"
 check "config dump has the exempt statement" grep -qx "exempt $EXEMPT" "$tmp/conf"
 setup "exempt flush" aftr_run exempt flush dev aftr0
-check "config apply of the dump brings it back" aftr_run config apply "$tmp/conf" dev aftr0
+check "config apply of the dump brings it back" aftr_run config apply "$tmp/conf"
 check "exempt show lists it again" \
 	test "$(aftr_run exempt show dev aftr0 | awk 'NR > 1 { print $2 }')" = "$EXEMPT"
 check "and exemption works again (CGN-8)" \
