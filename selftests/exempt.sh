@@ -20,7 +20,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topology.sh"
 require_aftr
-require_cmd socat python3 ping
+require_cmd socat python3 ping tcpdump
 tmp=$(mktemp -d)
 at_exit "rm -rf '$tmp'"
 
@@ -94,8 +94,22 @@ for proto in udp tcp; do
 	check "$proto: and B4 B's, the same private ones, each reply at its B4 (CGN-8)" \
 		test "$b" = "$LAN_HOST:5000"
 done
-check "ping from B4 A's LAN to the service host is answered (CGN-8)" \
-	in_ns "$B4A" ping -c 2 -W 3 -I "$LAN_HOST" "$SVC1"
+# wire_ping: B4 A's LAN pings $SVC1 twice while tcpdump listens on the
+# service host's link; prints the echo requests the wire carried.
+wire_ping() {
+	ip netns exec "$ISP" timeout 30 tcpdump -i svc -nn -l -c 2 'icmp[icmptype] == icmp-echo' \
+		>"$tmp/ping.txt" 2>"$tmp/ping.err" &
+	local t=$!
+	wait_until 20 grep -q listening "$tmp/ping.err" &&
+		in_ns "$B4A" ping -c 2 -W 3 -I "$LAN_HOST" "$SVC1" >/dev/null || return
+	wait $t
+	cat "$tmp/ping.txt"
+}
+wire=$(wire_ping)
+check "ping from B4 A's LAN to the service host is answered" test $? = 0
+echo "$wire" | diag
+check "the service host's wire shows it from B4 A's inner address (CGN-8)" \
+	grep -q "IP $LAN_HOST > $SVC1: ICMP echo request" <<<"$wire"
 check "the flows are counted and shown" \
 	test "$(stat_of exempt-flows-created)" -ge $((created0 + 5))
 check "dev show counts the flows it keeps" test "$(dev_field exempt-flow-count)" -ge 5
