@@ -62,7 +62,8 @@ struct aftr_prefix6 {
 };
 
 /**
- * struct aftr_prefix6_set - an RCU-replaced set of IPv6 prefixes (allowed B4s)
+ * struct aftr_prefix6_set - an RCU-replaced set of IPv6 prefixes (prefix.c):
+ *	allowed B4s, or exempt IPv4 destinations as IPv4-mapped prefixes
  * @rcu: frees through RCU
  * @n: prefixes in @p
  * @ntop: prefixes in @top
@@ -89,9 +90,12 @@ struct aftr_stats {
  * @list: entry in the namespace's instance list (RCU)
  * @endpoints: the AFTR IPv6 addresses softwires end at
  * @allowed: the prefixes softwires are accepted from
+ * @exempt: the IPv4 destinations exempt from translation (CGN-8), mapped
+ *	into IPv6 (prefix.h)
  * @params: tunables
  * @stats: per-CPU counters, indexed by enum dslite_aftr_stat
  * @bindings: binding tables (binding.c)
+ * @flows: the return state of exempt traffic (exempt.c)
  * @b4s: B4 table (b4.c)
  * @pools: pool list (pool.c)
  * @icmp_limit: rate limit state for the ICMP errors the AFTR originates
@@ -110,9 +114,11 @@ struct aftr_dev {
 	struct list_head list;
 	struct aftr_addr6_set __rcu *endpoints;
 	struct aftr_prefix6_set __rcu *allowed;
+	struct aftr_prefix6_set __rcu *exempt;
 	struct aftr_params params;
 	struct aftr_stats __percpu *stats;
 	struct aftr_bindings *bindings;
+	struct aftr_exempt *flows;
 	struct aftr_b4s *b4s;
 	struct aftr_pools *pools;
 	struct aftr_icmp_limit *icmp_limit;
@@ -134,7 +140,39 @@ enum aftr_refusal {
 	AFTR_REFUSED_POOL = DSLITE_AFTR_STAT_DROP_POOL_EXHAUSTED,
 	AFTR_REFUSED_NOMEM = DSLITE_AFTR_STAT_DROP_NOMEM,
 	AFTR_REFUSED_SUBSCRIBERS = DSLITE_AFTR_STAT_DROP_SUBSCRIBERS,
+	AFTR_REFUSED_CLASH = DSLITE_AFTR_STAT_DROP_EXEMPT_CLASH,
 };
+
+/*
+ * The timeout of a flow of @proto in TCP state @state (NAT-6, NAT-7), for
+ * bindings and exempt flows alike. A FIN from outside alone proves
+ * nothing: see tcp_track() in nat.c.
+ */
+static inline unsigned long aftr_flow_timeout(const struct aftr_dev *ad, u8 proto,
+					      u8 state)
+{
+	enum aftr_timeout t;
+
+	switch (proto) {
+	case IPPROTO_TCP:
+		switch (state) {
+		case DSLITE_AFTR_STATE_TCP_EST:
+		case DSLITE_AFTR_STATE_TCP_FIN_IN:
+			t = AFTR_TIMEOUT_TCP_EST;
+			break;
+		default:
+			t = AFTR_TIMEOUT_TCP_TRANS;
+		}
+		break;
+	case IPPROTO_UDP:
+		t = AFTR_TIMEOUT_UDP;
+		break;
+	default:
+		t = AFTR_TIMEOUT_ICMP;
+		break;
+	}
+	return READ_ONCE(ad->params.timeout[t]);
+}
 
 static inline void aftr_count(struct aftr_dev *ad, enum dslite_aftr_stat s)
 {

@@ -4,13 +4,14 @@
  * packet path by its first binding and ended by binding.c (idle, denied,
  * pool deleted, instance gone). See b4.h for the lifetime rules.
  */
+#include <linux/math64.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <net/ipv6.h>
 
 #include "b4.h"
 #include "det.h"
 #include "pool.h"
+#include "prefix.h"
 
 /**
  * struct aftr_b4s - the subscribers of an instance
@@ -83,69 +84,10 @@ void aftr_b4s_destroy(struct aftr_dev *ad)
 	ad->b4s = NULL;
 }
 
-/*
- * The top prefixes are disjoint and sorted, so only the last one starting
- * at or below @addr can hold it: O(log n) per packet, however many
- * prefixes an operator allows.
- */
+/* The allowed set is searched as any prefix set (prefix.c). */
 bool aftr_b4_allowed(struct aftr_dev *ad, const struct in6_addr *addr)
 {
-	const struct aftr_prefix6_set *set = rcu_dereference_rtnl(ad->allowed);
-	unsigned int lo = 0, hi, mid;
-
-	if (!set)
-		return false;
-	hi = set->ntop;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (memcmp(&set->top[mid].addr, addr, sizeof(*addr)) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo && ipv6_prefix_equal(addr, &set->top[lo - 1].addr, set->top[lo - 1].len);
-}
-
-struct aftr_prefix6_set *aftr_b4_allowed_alloc(unsigned int n)
-{
-	struct aftr_prefix6_set *set;
-
-	set = kvmalloc(struct_size(set, p, array_size(n, 2)), GFP_KERNEL_ACCOUNT);
-	if (set) {
-		set->n = n;
-		set->top = set->p + n;
-	}
-	return set;
-}
-
-/* Address order; at one address, the shorter (covering) prefix first. */
-static int prefix6_cmp(const void *a, const void *b)
-{
-	const struct aftr_prefix6 *pa = a, *pb = b;
-	int c = memcmp(&pa->addr, &pb->addr, sizeof(pa->addr));
-
-	return c ?: pa->len - pb->len;
-}
-
-/*
- * Two prefixes nest or are disjoint. Sorted, a prefix nested in another
- * comes after it and before anything disjoint from it: dropping those
- * covered by the last one kept leaves the disjoint top prefixes, in order.
- */
-void aftr_b4_allowed_index(struct aftr_prefix6_set *set)
-{
-	const struct aftr_prefix6 *last = NULL;
-	unsigned int i;
-
-	memcpy(set->top, set->p, set->n * sizeof(*set->p));
-	sort(set->top, set->n, sizeof(*set->top), prefix6_cmp, NULL);
-	set->ntop = 0;
-	for (i = 0; i < set->n; i++) {
-		if (last && ipv6_prefix_equal(&set->top[i].addr, &last->addr, last->len))
-			continue;
-		set->top[set->ntop] = set->top[i];
-		last = &set->top[set->ntop++];
-	}
+	return aftr_prefix6_set_has(rcu_dereference_rtnl(ad->allowed), addr);
 }
 
 u8 aftr_b4_prefix(struct aftr_dev *ad, const struct in6_addr *addr,
@@ -340,6 +282,36 @@ struct aftr_b4 *aftr_b4_get_at(struct aftr_dev *ad, const struct in6_addr *addr,
 	return b4_get(ad, addr, endpoint, ext, why);
 }
 
+/* A B4's token bucket: max_new_rate tokens a second, as many at most. */
+static bool b4_take_token(struct aftr_b4 *b4, u32 rate)
+{
+	unsigned long now = jiffies;
+	u64 add;
+
+	if (!rate)
+		return true;
+	add = div_u64((u64)(now - b4->refill) * rate, HZ);
+	if (add) {
+		b4->tokens = min_t(u64, (u64)b4->tokens + add, rate);
+		b4->refill = now;
+	}
+	if (!b4->tokens)
+		return false;
+	b4->tokens--;
+	return true;
+}
+
+int aftr_b4_admit(struct aftr_dev *ad, struct aftr_b4 *b4)
+{
+	u32 max = READ_ONCE(ad->params.max_bindings);
+
+	if (max && b4->nbindings + b4->nexempt >= max)
+		return AFTR_REFUSED_QUOTA;
+	if (!b4_take_token(b4, READ_ONCE(ad->params.max_new_rate)))
+		return AFTR_REFUSED_RATE;
+	return 0;
+}
+
 bool aftr_b4_retire(struct aftr_dev *ad, struct aftr_b4 *b4, bool idle)
 {
 	bool retire;
@@ -347,7 +319,7 @@ bool aftr_b4_retire(struct aftr_dev *ad, struct aftr_b4 *b4, bool idle)
 	spin_lock_bh(&b4->lock);
 	retire = !b4->dead;
 	if (retire && idle)
-		retire = !b4->nports &&
+		retire = !b4->nports && !b4->nexempt &&
 			 time_after_eq(jiffies, b4->idle_since +
 					READ_ONCE(ad->params.holddown));
 	if (retire) {
@@ -366,7 +338,7 @@ static void b4_free_rcu(struct rcu_head *head)
 /* call_rcu(), not kfree_rcu(): see aftr_state_module_exit(). */
 void aftr_b4_free(struct aftr_b4 *b4)
 {
-	WARN_ON_ONCE(b4->nports);
+	WARN_ON_ONCE(b4->nports || b4->nexempt);
 	aftr_pool_unpair(b4);
 	call_rcu(&b4->rcu, b4_free_rcu);
 }

@@ -32,11 +32,12 @@ struct aftr_block;
  * @lock: protects the fields below it
  * @dead: set once the B4 is being torn down; no binding is added after
  * @nbindings: live bindings (hold-down excluded)
+ * @nexempt: exempt flows (exempt.c); like ports held, they keep the B4
  * @nports: ports held: live bindings plus those in hold-down
  * @nblocks: port blocks held
  * @tokens: new-binding token bucket
  * @refill: jiffies the bucket was last refilled
- * @idle_since: jiffies @nports last fell to zero
+ * @idle_since: jiffies @nports and @nexempt last fell to zero
  * @event_stamp: jiffies of its last QUOTA or POOL_EXHAUSTED event; event.c
  *	updates it with cmpxchg(), not under @lock
  * @blocks: the port blocks, @nblocks of them
@@ -55,6 +56,7 @@ struct aftr_b4 {
 	spinlock_t lock;	/* guards the fields below, and writes of @seq */
 	bool dead;
 	u32 nbindings;
+	u32 nexempt;
 	u32 nports;
 	u32 nblocks;
 	u32 tokens;
@@ -76,13 +78,6 @@ void aftr_b4s_destroy(struct aftr_dev *ad);
 
 /* Is a softwire from @addr accepted (6333-6)? Caller holds rcu_read_lock. */
 bool aftr_b4_allowed(struct aftr_dev *ad, const struct in6_addr *addr);
-
-/*
- * An allowed set of @n prefixes, for the caller to fill in set->p; then
- * aftr_b4_allowed_index() makes it ready for aftr_b4_allowed(). Under RTNL.
- */
-struct aftr_prefix6_set *aftr_b4_allowed_alloc(unsigned int n);
-void aftr_b4_allowed_index(struct aftr_prefix6_set *set);
 
 /*
  * The prefix of the subscriber B4 address @addr belongs to, in @prefix;
@@ -123,9 +118,16 @@ struct aftr_b4 *aftr_b4_get_at(struct aftr_dev *ad, const struct in6_addr *addr,
 			       const struct in6_addr *endpoint, __be32 ext, int *why);
 
 /*
+ * May @b4 have one more binding or exempt flow (CGN-1)? Its quota counts
+ * both, and both take a token of its new-binding rate. 0, or the enum
+ * aftr_refusal. Under b4->lock, the B4 alive.
+ */
+int aftr_b4_admit(struct aftr_dev *ad, struct aftr_b4 *b4);
+
+/*
  * For binding.c, which serializes the ends of B4s. aftr_b4_retire() marks
  * @b4 dead and takes it out of the table, if @idle only when it has held no
- * port for the hold-down time; true if it did. aftr_b4_free() gives its
+ * port nor exempt flow for the hold-down time; true if it did. aftr_b4_free() gives its
  * blocks back and frees it once no binding refers to it any more.
  */
 bool aftr_b4_retire(struct aftr_dev *ad, struct aftr_b4 *b4, bool idle);

@@ -9,7 +9,6 @@
  * packet path, whoever takes a binding out of the outside index owns it: it
  * releases the port and frees the binding, exactly once.
  */
-#include <linux/math64.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -19,6 +18,7 @@
 #include "b4.h"
 #include "binding.h"
 #include "event.h"
+#include "exempt.h"
 #include "pool.h"
 
 /* Entries the expiry worker looks at between two rests of the walk. */
@@ -28,7 +28,7 @@
 /* Rest between two complete sweeps; expiry is this precise. */
 #define GC_PERIOD	HZ
 
-enum gc_phase { GC_BINDINGS, GC_B4S };
+enum gc_phase { GC_BINDINGS, GC_EXEMPT, GC_B4S };
 
 /**
  * struct aftr_bindings - the binding tables of an instance
@@ -93,7 +93,16 @@ int __init aftr_state_module_init(void)
 		return -ENOMEM;
 	err = aftr_b4s_module_init();
 	if (err)
-		kmem_cache_destroy(binding_cache);
+		goto err_binding;
+	err = aftr_exempt_module_init();
+	if (err)
+		goto err_b4;
+	return 0;
+
+err_b4:
+	aftr_b4s_module_exit();
+err_binding:
+	kmem_cache_destroy(binding_cache);
 	return err;
 }
 
@@ -111,6 +120,7 @@ void aftr_state_module_exit(void)
 	 * batches, and the caches would be destroyed with objects in them.
 	 */
 	rcu_barrier();
+	aftr_exempt_module_exit();
 	aftr_b4s_module_exit();
 	kmem_cache_destroy(binding_cache);
 }
@@ -178,6 +188,11 @@ static void gc_kick(struct aftr_bindings *bs)
 		queue_delayed_work(system_power_efficient_wq, &bs->gc, GC_PERIOD);
 }
 
+void aftr_bindings_kick(struct aftr_dev *ad)
+{
+	gc_kick(ad->bindings);
+}
+
 struct aftr_binding *aftr_binding_lookup_in(struct aftr_dev *ad,
 					    const struct aftr_key_in *key)
 {
@@ -193,36 +208,14 @@ struct aftr_binding *aftr_binding_lookup_out(struct aftr_dev *ad,
 	return b && !READ_ONCE(b->held) ? b : NULL;
 }
 
-/* A B4's token bucket: max_new_rate tokens a second, as many at most. */
-static bool b4_take_token(struct aftr_b4 *b4, u32 rate)
-{
-	unsigned long now = jiffies;
-	u64 add;
-
-	if (!rate)
-		return true;
-	add = div_u64((u64)(now - b4->refill) * rate, HZ);
-	if (add) {
-		b4->tokens = min_t(u64, (u64)b4->tokens + add, rate);
-		b4->refill = now;
-	}
-	if (!b4->tokens)
-		return false;
-	b4->tokens--;
-	return true;
-}
-
 /* Checks @b4's limits and gives @b its port; b4->lock held, B4 alive. */
 static int b4_take_port(struct aftr_dev *ad, struct aftr_b4 *b4,
 			struct aftr_binding *b)
 {
-	u32 max = READ_ONCE(ad->params.max_bindings);
-	int err;
+	int err = aftr_b4_admit(ad, b4);
 
-	if (max && b4->nbindings >= max)
-		return AFTR_REFUSED_QUOTA;
-	if (!b4_take_token(b4, READ_ONCE(ad->params.max_new_rate)))
-		return AFTR_REFUSED_RATE;
+	if (err)
+		return err;
 	err = aftr_port_alloc(ad, b4, b->in.proto, b->in.port, &b->out.port);
 	switch (err) {
 	case 0:
@@ -410,30 +403,9 @@ void aftr_binding_refresh(struct aftr_binding *b)
 unsigned long aftr_binding_timeout(const struct aftr_dev *ad,
 				   const struct aftr_binding *b)
 {
-	enum aftr_timeout t;
-
 	if (READ_ONCE(b->held))
 		return READ_ONCE(ad->params.holddown);
-	switch (b->in.proto) {
-	case IPPROTO_TCP:
-		/* A FIN from outside alone proves nothing: see tcp_track(). */
-		switch (READ_ONCE(b->state)) {
-		case DSLITE_AFTR_STATE_TCP_EST:
-		case DSLITE_AFTR_STATE_TCP_FIN_IN:
-			t = AFTR_TIMEOUT_TCP_EST;
-			break;
-		default:
-			t = AFTR_TIMEOUT_TCP_TRANS;
-		}
-		break;
-	case IPPROTO_UDP:
-		t = AFTR_TIMEOUT_UDP;
-		break;
-	default:
-		t = AFTR_TIMEOUT_ICMP;
-		break;
-	}
-	return READ_ONCE(ad->params.timeout[t]);
+	return aftr_flow_timeout(ad, b->in.proto, READ_ONCE(b->state));
 }
 
 static bool binding_expired(const struct aftr_dev *ad,
@@ -618,6 +590,23 @@ static void b4_end_bindings(struct aftr_bindings *bs, struct aftr_b4 *b4)
 	cond_resched();
 }
 
+/* For table_sweep() over the exempt flows. */
+static bool exempt_end_stale(void *obj, void *arg)
+{
+	return aftr_exempt_end_stale(arg, obj);
+}
+
+void aftr_bindings_end_exempt(struct aftr_dev *ad)
+{
+	struct aftr_bindings *bs = ad->bindings;
+
+	mutex_lock(&bs->lock);
+	/* Creators that saw the exempt set before our caller changed it are done. */
+	synchronize_rcu();
+	table_sweep(aftr_exempt_table(ad), exempt_end_stale, ad);
+	mutex_unlock(&bs->lock);
+}
+
 struct end_b4s_arg {
 	struct aftr_dev *ad;
 	bool (*match)(const struct aftr_b4 *b4, const void *arg);
@@ -645,7 +634,8 @@ static bool b4_end_if_match(void *obj, void *arg)
  * (their B4s are then in the table for us to find); the second, after the
  * B4s are marked dead, lets those that reserved a port on them put their
  * binding in the indexes, where the sweep finds it. After that no binding
- * refers to the B4s; once the ports of the bindings ended have come back
+ * refers to the B4s (nor does any exempt flow: those of dead B4s are ended
+ * too); once the ports of the bindings ended have come back
  * (binding_free() returns them after a grace period: rcu_barrier() waits
  * for that), the B4s and their blocks can go.
  */
@@ -664,6 +654,8 @@ void aftr_bindings_end_b4s(struct aftr_dev *ad,
 		synchronize_rcu();
 		for (b4 = ea.dead; b4; b4 = b4->next_dead)
 			b4_end_bindings(bs, b4);
+		if (aftr_exempt_count(ad))
+			table_sweep(aftr_exempt_table(ad), exempt_end_stale, ad);
 		rcu_barrier();
 	}
 	while (ea.dead) {
@@ -706,6 +698,8 @@ static bool gc_sweep(struct aftr_bindings *bs, struct rhashtable *ht,
 		(*budget)--;
 		if (bs->gc_phase == GC_BINDINGS)
 			gc_binding(bs, obj);
+		else if (bs->gc_phase == GC_EXEMPT)
+			aftr_exempt_end_stale(bs->ad, obj);
 		else if (aftr_b4_retire(bs->ad, obj, true))
 			aftr_b4_free(obj);
 	}
@@ -719,7 +713,8 @@ static bool gc_sweep(struct aftr_bindings *bs, struct rhashtable *ht,
 
 /*
  * One slice of the sweep: the outside index (every binding, hold-downs
- * included), then the B4 table. True when a whole sweep ended.
+ * included), the exempt flows, then the B4 table (last: a B4 goes idle
+ * when its last binding or flow ends). True when a whole sweep ended.
  */
 static bool gc_slice(struct aftr_bindings *bs)
 {
@@ -727,6 +722,11 @@ static bool gc_slice(struct aftr_bindings *bs)
 
 	if (bs->gc_phase == GC_BINDINGS) {
 		if (!gc_sweep(bs, &bs->out, &budget))
+			return false;
+		bs->gc_phase = GC_EXEMPT;
+	}
+	if (bs->gc_phase == GC_EXEMPT) {
+		if (!gc_sweep(bs, aftr_exempt_table(bs->ad), &budget))
 			return false;
 		bs->gc_phase = GC_B4S;
 	}
@@ -755,7 +755,8 @@ static void gc_run(struct work_struct *work)
 	while (!(swept = gc_slice(bs)) && time_before(jiffies, end))
 		cond_resched();
 	mutex_unlock(&bs->lock);
-	if (bs->gc_walking || atomic_read(&bs->out.nelems) || aftr_b4s_count(bs->ad))
+	if (bs->gc_walking || atomic_read(&bs->out.nelems) || aftr_b4s_count(bs->ad) ||
+	    aftr_exempt_count(bs->ad))
 		queue_delayed_work(system_power_efficient_wq, &bs->gc,
 				   swept ? GC_PERIOD : 0);
 }

@@ -129,6 +129,16 @@ void aftr_bindings_end_b4s(struct aftr_dev *ad,
 			   const void *arg);
 
 /*
+ * Exempt flows (exempt.c) end under the same mutex as bindings.
+ * aftr_bindings_kick(): a flow was made, the expiry worker must run
+ * (packet path). aftr_bindings_end_exempt(): ends the flows whose
+ * destination is no longer exempt, once every packet that saw the old
+ * exempt set is through (process context).
+ */
+void aftr_bindings_kick(struct aftr_dev *ad);
+void aftr_bindings_end_exempt(struct aftr_dev *ad);
+
+/*
  * Static mappings, under RTNL: a fixed binding of @in to @out, its B4 made
  * or found and pinned to @out's address; and its end.
  */

@@ -15,6 +15,7 @@
 #include "b4.h"
 #include "binding.h"
 #include "det.h"
+#include "exempt.h"
 #include "icmp.h"
 #include "netlink.h"
 #include "pool.h"
@@ -70,9 +71,12 @@ static int state_init(struct aftr_dev *ad)
 	err = aftr_b4s_init(ad);
 	if (err)
 		goto err_pools;
-	err = aftr_bindings_init(ad);
+	err = aftr_exempt_init(ad);
 	if (err)
 		goto err_b4s;
+	err = aftr_bindings_init(ad);
+	if (err)
+		goto err_exempt;
 	err = aftr_icmp_init(ad);
 	if (err)
 		goto err_bindings;
@@ -80,6 +84,8 @@ static int state_init(struct aftr_dev *ad)
 
 err_bindings:
 	aftr_bindings_destroy(ad);
+err_exempt:
+	aftr_exempt_destroy(ad);
 err_b4s:
 	aftr_b4s_destroy(ad);
 err_pools:
@@ -91,6 +97,7 @@ static void state_destroy(struct aftr_dev *ad)
 {
 	aftr_icmp_destroy(ad);
 	aftr_bindings_destroy(ad);
+	aftr_exempt_destroy(ad);
 	aftr_b4s_destroy(ad);
 	aftr_det_destroy(ad);
 	aftr_pools_destroy(ad);
@@ -141,6 +148,7 @@ static void instance_uninit(struct net_device *dev)
 	aftr_genl_dev_gone(ad);
 	state_destroy(ad);
 	kvfree(rtnl_dereference(ad->allowed));
+	kvfree(rtnl_dereference(ad->exempt));
 	kfree(rtnl_dereference(ad->endpoints));
 }
 

@@ -17,8 +17,10 @@
 
 #include "b4.h"
 #include "binding.h"
+#include "exempt.h"
 #include "icmp.h"
 #include "nat.h"
+#include "pool.h"
 
 /*
  * Reassembly queues are keyed by addresses, IP id, protocol and "user". A
@@ -194,8 +196,8 @@ static u8 tcp_fin_next(u8 s, bool out)
 }
 
 /*
- * Follows a TCP connection by its flags (RFC 5382, 7857): the state picks the
- * binding's timeout. A binding first met with a plain segment from inside
+ * Follows a TCP connection by its flags (RFC 5382, 7857): the state of a
+ * binding or exempt flow picks its timeout. A binding first met with a plain segment from inside
  * (say, after a restart) is taken as established. The compare-and-swap
  * never revives a binding the expiry worker moved to hold-down meanwhile.
  *
@@ -205,9 +207,9 @@ static u8 tcp_fin_next(u8 s, bool out)
  * outside changes nothing, and a FIN from outside keeps the established
  * timeout until the B4 side closes too (aftr_binding_timeout()).
  */
-static void tcp_track(struct aftr_binding *b, const struct tcphdr *th, bool out)
+static void tcp_track(u8 *state, const struct tcphdr *th, bool out)
 {
-	u8 s = READ_ONCE(b->state);
+	u8 s = READ_ONCE(*state);
 	u8 n;
 
 	if (s == AFTR_STATE_HOLDDOWN)
@@ -225,7 +227,25 @@ static void tcp_track(struct aftr_binding *b, const struct tcphdr *th, bool out)
 	else
 		return;
 	if (n != s)
-		cmpxchg(&b->state, s, n);
+		cmpxchg(state, s, n);
+}
+
+/*
+ * The IPv4 packet an ICMP error quotes at @eoff, if it is one the NAT can
+ * key on (whole header, first fragment, a protocol it translates), made
+ * linear up to the first 8 bytes of its L4 header; NULL if not.
+ */
+static const struct iphdr *icmp_quote(struct sk_buff *skb, unsigned int eoff)
+{
+	const struct iphdr *emb;
+
+	if (!pskb_may_pull(skb, eoff + sizeof(*emb)))
+		return NULL;
+	emb = (const struct iphdr *)(skb->data + eoff);
+	if (emb->version != 4 || emb->ihl < 5 || (emb->frag_off & htons(IP_OFFSET)) ||
+	    !l4_len(emb->protocol) || !pskb_may_pull(skb, eoff + emb->ihl * 4 + 8))
+		return NULL;
+	return (const struct iphdr *)(skb->data + eoff);
 }
 
 /*
@@ -237,21 +257,16 @@ static void tcp_track(struct aftr_binding *b, const struct tcphdr *th, bool out)
 static struct aftr_binding *icmp_error_binding(struct aftr_dev *ad, struct sk_buff *skb,
 					       const struct in6_addr *sub, unsigned int eoff)
 {
+	const struct iphdr *emb = icmp_quote(skb, eoff);
 	struct aftr_key_out okey = {};
-	const struct iphdr *emb;
 	unsigned int eloff;
 	__be16 port;
 	u8 proto;
 
-	if (!pskb_may_pull(skb, eoff + sizeof(*emb)))
+	if (!emb)
 		return NULL;
-	emb = (const struct iphdr *)(skb->data + eoff);
 	eloff = eoff + emb->ihl * 4;
 	proto = emb->protocol;
-	if (emb->version != 4 || emb->ihl < 5 || (emb->frag_off & htons(IP_OFFSET)) ||
-	    !l4_len(proto) || !pskb_may_pull(skb, eloff + 8))
-		return NULL;
-	emb = (const struct iphdr *)(skb->data + eoff);
 	/* Only echo has an id to key on, whichever side asked (icmp_echo()). */
 	if (proto == IPPROTO_ICMP && !icmp_echo(skb->data[eloff]))
 		return NULL;
@@ -410,6 +425,92 @@ static struct aftr_binding *nat_binding_get(struct aftr_dev *ad, struct sk_buff 
 	return NULL;
 }
 
+/*
+ * The exempt flow key of @skb, the B4 side local (CGN-8): from a B4 when
+ * @from_b4, else toward one. An ICMP error is keyed by the packet it
+ * quotes, which went the other way, and must be addressed to (or come
+ * from) the quote's inner end. False when there is no key to be had.
+ */
+static bool exempt_key(struct sk_buff *skb, bool from_b4, struct aftr_exempt_key *key)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	unsigned int off = skb_transport_offset(skb);
+	__be32 inner = from_b4 ? iph->saddr : iph->daddr;
+	bool err = false;
+	__be16 *ports;
+
+	memset(key, 0, sizeof(*key));
+	if (iph->protocol == IPPROTO_ICMP && icmp_is_err(icmp_hdr(skb)->type)) {
+		off += sizeof(struct icmphdr);
+		iph = icmp_quote(skb, off);
+		if (!iph)
+			return false;
+		off += iph->ihl * 4;
+		from_b4 = !from_b4;
+		err = true;
+	}
+	key->proto = iph->protocol;
+	key->laddr = from_b4 ? iph->saddr : iph->daddr;
+	key->raddr = from_b4 ? iph->daddr : iph->saddr;
+	if (err && key->laddr != inner)
+		return false;
+	if (key->proto == IPPROTO_ICMP) {
+		/* Echo only: its id is the port, whichever side asked. */
+		if (!icmp_echo(skb->data[off]))
+			return false;
+		key->lport = *(__be16 *)(skb->data + off + l4_port_offset(IPPROTO_ICMP, true));
+		return true;
+	}
+	ports = (__be16 *)(skb->data + off);
+	key->lport = from_b4 ? ports[0] : ports[1];
+	key->rport = from_b4 ? ports[1] : ports[0];
+	return true;
+}
+
+/*
+ * From B4 address @b4 to an exempt destination (CGN-8): nothing is
+ * rewritten; the packet's flow remembers its subscriber, within the
+ * subscriber's limits, so that replies find the softwire. Only an echo
+ * request makes a flow of ICMP: an error or an echo reply only follows a
+ * flow of its own subscriber (@sub). False when dropped (counted, and
+ * answered as a refused binding is, NAT-10).
+ */
+static bool nat_exempt_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
+			       const struct in6_addr *b4, const struct in6_addr *sub,
+			       const struct in6_addr *endpoint)
+{
+	struct aftr_exempt_flow *f;
+	struct aftr_exempt_key key;
+	enum aftr_refusal why;
+
+	if (!exempt_key(skb, true, &key)) {
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_ICMP_ERROR);
+		return false;
+	}
+	if (ip_hdr(skb)->protocol == IPPROTO_ICMP && icmp_hdr(skb)->type != ICMP_ECHO) {
+		f = aftr_exempt_flow_lookup(ad, &key);
+		if (f && f->b4 == aftr_b4_find(ad, b4))
+			return true;
+		aftr_count(ad, icmp_is_err(icmp_hdr(skb)->type) ?
+			   DSLITE_AFTR_STAT_DROP_ICMP_ERROR : DSLITE_AFTR_STAT_DROP_NO_BINDING);
+		return false;
+	}
+	/* A pending-bit test: cheap enough not to look the flow up first. */
+	aftr_bindings_kick(ad);
+	f = aftr_exempt_flow_get(ad, &key, b4, endpoint, &why);
+	if (!f) {
+		aftr_count(ad, (enum dslite_aftr_stat)why);
+		if (why != AFTR_REFUSED_NOMEM)
+			aftr_icmp_to_b4(ad, skb, b4, sub, endpoint, ICMP_DEST_UNREACH,
+					ICMP_PKT_FILTERED, 0);
+		return false;
+	}
+	if (key.proto == IPPROTO_TCP)
+		tcp_track(&f->state, tcp_hdr(skb), true);
+	aftr_exempt_flow_refresh(f);
+	return true;
+}
+
 int aftr_nat_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
 		     const struct in6_addr *b4, const struct in6_addr *endpoint)
 {
@@ -427,18 +528,23 @@ int aftr_nat_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
 	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
 		if (!icmp_supported(ad, skb))
 			goto drop;
-		if (icmp_is_err(icmp_hdr(skb)->type))
-			return nat_icmp_error(ad, skb, &sub) ? 0 : -EINVAL;
 		/* A reply answers a request that came in through a binding. */
 		create = icmp_hdr(skb)->type == ICMP_ECHO;
 	}
+	if (aftr_exempt_dest(ad, ip_hdr(skb)->daddr)) {
+		if (!nat_exempt_from_b4(ad, skb, b4, &sub, endpoint))
+			goto drop;
+		return AFTR_NAT_EXEMPT;
+	}
+	if (ip_hdr(skb)->protocol == IPPROTO_ICMP && icmp_is_err(icmp_hdr(skb)->type))
+		return nat_icmp_error(ad, skb, &sub) ? 0 : -EINVAL;
 
 	b = nat_binding_get(ad, skb, b4, &sub, endpoint, create);
 	if (!b || !nat_writable(ad, skb, skb_transport_offset(skb) +
 				l4_len(ip_hdr(skb)->protocol)))
 		goto drop;
 	if (ip_hdr(skb)->protocol == IPPROTO_TCP)
-		tcp_track(b, tcp_hdr(skb), true);
+		tcp_track(&b->state, tcp_hdr(skb), true);
 	nat_rewrite(skb, true, b->out.addr, b->out.port);
 	aftr_binding_refresh(b);
 	return 0;
@@ -448,21 +554,57 @@ drop:
 	return -EINVAL;
 }
 
-struct aftr_binding *aftr_nat_to_b4(struct aftr_dev *ad, struct sk_buff *skb)
+/*
+ * From an exempt source toward a B4 (CGN-8): the flow the B4 side opened
+ * names the subscriber; nothing is rewritten. Only the B4 side refreshes a
+ * flow (NAT-6), and only it ends a TCP one early (tcp_track()).
+ */
+static struct aftr_b4 *nat_exempt_to_b4(struct aftr_dev *ad, struct sk_buff *skb)
+{
+	struct aftr_exempt_flow *f;
+	struct aftr_exempt_key key;
+
+	if (!exempt_key(skb, false, &key)) {
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_ICMP_ERROR);
+		return NULL;
+	}
+	f = aftr_exempt_flow_lookup(ad, &key);
+	if (!f) {
+		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NO_BINDING);
+		return NULL;
+	}
+	if (key.proto == IPPROTO_TCP && ip_hdr(skb)->protocol == IPPROTO_TCP)
+		tcp_track(&f->state, tcp_hdr(skb), false);
+	return f->b4;
+}
+
+struct aftr_b4 *aftr_nat_to_b4(struct aftr_dev *ad, struct sk_buff *skb,
+			       struct aftr_binding **bp)
 {
 	struct aftr_key_out key = {};
 	struct aftr_binding *b;
+	struct aftr_b4 *b4;
 
 	/* One queue for all: outside sources are public, so they don't clash. */
 	if (nat_defrag(ad, skb, DEFRAG_USER(0)))
 		return NULL;
 	if (!l4_pull(ad, skb))
 		goto drop;
-	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
-		if (!icmp_supported(ad, skb))
+	*bp = NULL;
+	if (ip_hdr(skb)->protocol == IPPROTO_ICMP && !icmp_supported(ad, skb))
+		goto drop;
+	/* To a pool address, it is a binding's, even from an exempt host. */
+	if (aftr_exempt_dest(ad, ip_hdr(skb)->saddr) &&
+	    !aftr_pool_contains(ad, ip_hdr(skb)->daddr)) {
+		b4 = nat_exempt_to_b4(ad, skb);
+		if (!b4)
 			goto drop;
-		if (icmp_is_err(icmp_hdr(skb)->type))
-			return nat_icmp_error(ad, skb, NULL);
+		return b4;
+	}
+	if (ip_hdr(skb)->protocol == IPPROTO_ICMP && icmp_is_err(icmp_hdr(skb)->type)) {
+		b = nat_icmp_error(ad, skb, NULL);
+		*bp = b;
+		return b ? b->b4 : NULL;
 	}
 
 	key.addr = ip_hdr(skb)->daddr;
@@ -480,9 +622,10 @@ struct aftr_binding *aftr_nat_to_b4(struct aftr_dev *ad, struct sk_buff *skb)
 	if (!nat_writable(ad, skb, skb_transport_offset(skb) + l4_len(key.proto)))
 		goto drop;
 	if (key.proto == IPPROTO_TCP)
-		tcp_track(b, tcp_hdr(skb), false);
+		tcp_track(&b->state, tcp_hdr(skb), false);
 	nat_rewrite(skb, false, b->in.addr, b->in.port);
-	return b;
+	*bp = b;
+	return b->b4;
 
 drop:
 	kfree_skb(skb);

@@ -12,13 +12,19 @@
 
 #include "aftr.h"
 
+struct aftr_b4;
 struct aftr_binding;
+
+/* aftr_nat_from_b4(): the packet goes on untranslated (CGN-8). */
+#define AFTR_NAT_EXEMPT	1
 
 /*
  * From a B4: @skb is the decapsulated IPv4 packet (network header set,
  * header validated, skb->dev the instance's device). Finds or creates the
- * binding and rewrites the source. Returns 0 when @skb is ready for the IPv4
- * stack; otherwise @skb is consumed: dropped and counted (and answered with
+ * binding and rewrites the source; to an exempt destination, keeps the
+ * packet's flow and rewrites nothing. Returns 0 (translated) or
+ * AFTR_NAT_EXEMPT when @skb is ready for the IPv4 stack; otherwise, a
+ * negative error, @skb consumed: dropped and counted (and answered with
  * ICMP where owed), or queued for reassembly.
  */
 int aftr_nat_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
@@ -26,11 +32,14 @@ int aftr_nat_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
 
 /*
  * Toward a B4: @skb is an IPv4 packet routed to the device (header
- * validated). Rewrites the destination and returns the binding (under the
- * caller's RCU read lock), whose B4 gives the softwire; NULL when @skb was
- * consumed: dropped and counted, or queued for reassembly.
+ * validated). Rewrites the destination and returns the subscriber whose
+ * route gives the softwire (under the caller's RCU read lock), with *@bp
+ * the binding, or NULL for a packet from an exempt source, which goes
+ * untranslated; NULL when @skb was consumed: dropped and counted, or
+ * queued for reassembly.
  */
-struct aftr_binding *aftr_nat_to_b4(struct aftr_dev *ad, struct sk_buff *skb);
+struct aftr_b4 *aftr_nat_to_b4(struct aftr_dev *ad, struct sk_buff *skb,
+			       struct aftr_binding **bp);
 
 /*
  * Undoes what aftr_nat_to_b4() did to @skb with binding @b: the destination

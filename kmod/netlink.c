@@ -19,8 +19,10 @@
 #include "det.h"
 #include "device.h"
 #include "event.h"
+#include "exempt.h"
 #include "netlink.h"
 #include "pool.h"
+#include "prefix.h"
 #include "static.h"
 
 /* Padding inside the STATS nest: type 0, which no counter uses. */
@@ -178,6 +180,23 @@ static int put_prefix6(struct sk_buff *skb, u16 type, const struct aftr_prefix6 
 	return 0;
 }
 
+/* An IPv4 prefix kept mapped into IPv6 (prefix.h), as IPv4. */
+static int put_prefix4_mapped(struct sk_buff *skb, u16 type, const struct aftr_prefix6 *p)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest || nla_put_in_addr(skb, DSLITE_AFTR_PREFIX_A_ADDR4, p->addr.s6_addr32[3]) ||
+	    nla_put_u8(skb, DSLITE_AFTR_PREFIX_A_LEN, p->len - 96))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static unsigned int prefix_set_len(const struct aftr_prefix6_set *set)
+{
+	return set ? set->n : 0;
+}
+
 /*
  * The allowed prefixes, when few enough that the reply fits one message
  * (a nest is at most 64 KiB, a dump message one buffer): ALLOWED_GET lists
@@ -243,7 +262,10 @@ static int dev_fill(struct sk_buff *skb, struct aftr_dev *ad, u32 portid, u32 se
 	    put_params(skb, &ad->params) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_B4_COUNT, aftr_b4s_count(ad)) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_BINDING_COUNT, aftr_bindings_count(ad)) ||
-	    nla_put_u32(skb, DSLITE_AFTR_A_POOL_COUNT, aftr_pools_count(ad))) {
+	    nla_put_u32(skb, DSLITE_AFTR_A_POOL_COUNT, aftr_pools_count(ad)) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_EXEMPT_COUNT,
+			prefix_set_len(rtnl_dereference(ad->exempt))) ||
+	    nla_put_u32(skb, DSLITE_AFTR_A_EXEMPT_FLOW_COUNT, aftr_exempt_count(ad))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -287,8 +309,10 @@ static int dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return ad && !skb->len ? -EMSGSIZE : skb->len;
 }
 
-static int allowed_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+/* Dumps the allowed prefixes (ALLOWED_GET) or the exempt ones (EXEMPT_GET). */
+static int prefix_set_dumpit(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
 {
+	int (*put)(struct sk_buff *skb, u16 type, const struct aftr_prefix6 *p);
 	const struct aftr_prefix6_set *set;
 	unsigned int idx = cb->args[0];
 	struct aftr_dev *ad;
@@ -300,12 +324,18 @@ static int allowed_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		rtnl_unlock();
 		return PTR_ERR(ad);
 	}
-	set = rtnl_dereference(ad->allowed);
+	if (cmd == DSLITE_AFTR_CMD_EXEMPT_GET) {
+		set = rtnl_dereference(ad->exempt);
+		put = put_prefix4_mapped;
+	} else {
+		set = rtnl_dereference(ad->allowed);
+		put = put_prefix6;
+	}
 	for (; set && idx < set->n; idx++) {
-		hdr = aftr_genl_dump_put(skb, cb, DSLITE_AFTR_CMD_ALLOWED_GET);
+		hdr = aftr_genl_dump_put(skb, cb, cmd);
 		if (!hdr)
 			break;
-		if (put_prefix6(skb, DSLITE_AFTR_A_PREFIX, &set->p[idx])) {
+		if (put(skb, DSLITE_AFTR_A_PREFIX, &set->p[idx])) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -314,6 +344,16 @@ static int allowed_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	rtnl_unlock();
 	cb->args[0] = idx;
 	return skb->len;
+}
+
+static int allowed_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return prefix_set_dumpit(skb, cb, DSLITE_AFTR_CMD_ALLOWED_GET);
+}
+
+static int exempt_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return prefix_set_dumpit(skb, cb, DSLITE_AFTR_CMD_EXEMPT_GET);
 }
 
 static int endpoint_check(struct aftr_dev *ad, const struct aftr_addr6_set *set,
@@ -522,42 +562,71 @@ static int prefix6_find(const struct aftr_prefix6_set *set, const struct aftr_pr
 	return -1;
 }
 
-/* Publishes @set in place of the allowed set; readers see one or the other. */
-static void allowed_replace(struct aftr_dev *ad, struct aftr_prefix6_set *set)
+/* Publishes @set in place of *@slot; readers see one or the other. */
+static void prefix_set_replace(struct aftr_prefix6_set __rcu **slot,
+			       struct aftr_prefix6_set *set)
 {
-	struct aftr_prefix6_set *old = rtnl_dereference(ad->allowed);
+	struct aftr_prefix6_set *old = rtnl_dereference(*slot);
 
 	if (set)
-		aftr_b4_allowed_index(set);
-	rcu_assign_pointer(ad->allowed, set);
+		aftr_prefix6_set_index(set);
+	rcu_assign_pointer(*slot, set);
 	if (old)
 		kvfree_rcu(old, rcu);
+}
+
+/* @p added to the set at *@slot, last; -EEXIST when it is there already. */
+static int prefix_set_add(struct aftr_prefix6_set __rcu **slot, const struct aftr_prefix6 *p)
+{
+	const struct aftr_prefix6_set *old = rtnl_dereference(*slot);
+	unsigned int n = prefix_set_len(old);
+	struct aftr_prefix6_set *set;
+
+	if (prefix6_find(old, p) >= 0)
+		return -EEXIST;
+	set = aftr_prefix6_set_alloc(n + 1);
+	if (!set)
+		return -ENOMEM;
+	if (n)
+		memcpy(set->p, old->p, n * sizeof(*set->p));
+	set->p[n] = *p;
+	prefix_set_replace(slot, set);
+	return 0;
+}
+
+/* @p taken out of the set at *@slot; -ENOENT when it is not there. */
+static int prefix_set_del(struct aftr_prefix6_set __rcu **slot, const struct aftr_prefix6 *p)
+{
+	const struct aftr_prefix6_set *old = rtnl_dereference(*slot);
+	struct aftr_prefix6_set *set = NULL;
+	int idx = prefix6_find(old, p);
+
+	if (idx < 0)
+		return -ENOENT;
+	if (old->n > 1) {
+		set = aftr_prefix6_set_alloc(old->n - 1);
+		if (!set)
+			return -ENOMEM;
+		memcpy(set->p, old->p, idx * sizeof(*set->p));
+		memcpy(set->p + idx, old->p + idx + 1, (old->n - idx - 1) * sizeof(*set->p));
+	}
+	prefix_set_replace(slot, set);
+	return 0;
 }
 
 static int b4_allow_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct aftr_dev *ad = info->user_ptr[0];
-	const struct aftr_prefix6_set *old = rtnl_dereference(ad->allowed);
-	unsigned int n = old ? old->n : 0;
-	struct aftr_prefix6_set *set;
 	struct aftr_prefix6 p;
 	int err;
 
 	err = aftr_genl_prefix6_parse(info, DSLITE_AFTR_A_PREFIX, &p);
 	if (err)
 		return err;
-	if (prefix6_find(old, &p) >= 0) {
+	err = prefix_set_add(&ad->allowed, &p);
+	if (err == -EEXIST)
 		NL_SET_ERR_MSG_MOD(info->extack, "prefix already allowed");
-		return -EEXIST;
-	}
-	set = aftr_b4_allowed_alloc(n + 1);
-	if (!set)
-		return -ENOMEM;
-	if (n)
-		memcpy(set->p, old->p, n * sizeof(*set->p));
-	set->p[n] = p;
-	allowed_replace(ad, set);
-	return 0;
+	return err;
 }
 
 struct deny_arg {
@@ -575,43 +644,48 @@ static bool b4_denied(const struct aftr_b4 *b4, const void *arg)
 	       !aftr_b4_allowed(deny->ad, &b4->prefix);
 }
 
-void aftr_genl_end_b4s(struct aftr_dev *ad,
-		       bool (*match)(const struct aftr_b4 *b4, const void *arg),
-		       const void *arg)
+/*
+ * Ends that may take long run with RTNL dropped, so that neither other
+ * configuration nor the rest of the stack waits; the instance's end waits
+ * for them (@sweeps).
+ */
+static void sweep_begin(struct aftr_dev *ad)
 {
 	ASSERT_RTNL();
 	atomic_inc(&ad->sweeps);
 	rtnl_unlock();
-	aftr_bindings_end_b4s(ad, match, arg);
+}
+
+static void sweep_end(struct aftr_dev *ad)
+{
 	if (atomic_dec_and_test(&ad->sweeps))
 		wake_up_var(&ad->sweeps);
 	rtnl_lock();
 }
 
+void aftr_genl_end_b4s(struct aftr_dev *ad,
+		       bool (*match)(const struct aftr_b4 *b4, const void *arg),
+		       const void *arg)
+{
+	sweep_begin(ad);
+	aftr_bindings_end_b4s(ad, match, arg);
+	sweep_end(ad);
+}
+
 static int b4_deny_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct aftr_dev *ad = info->user_ptr[0];
-	const struct aftr_prefix6_set *old = rtnl_dereference(ad->allowed);
-	struct aftr_prefix6_set *set = NULL;
 	struct aftr_prefix6 p;
-	int err, idx;
+	int err;
 
 	err = aftr_genl_prefix6_parse(info, DSLITE_AFTR_A_PREFIX, &p);
 	if (err)
 		return err;
-	idx = prefix6_find(old, &p);
-	if (idx < 0) {
+	err = prefix_set_del(&ad->allowed, &p);
+	if (err == -ENOENT)
 		NL_SET_ERR_MSG_MOD(info->extack, "prefix is not allowed");
-		return -ENOENT;
-	}
-	if (old->n > 1) {
-		set = aftr_b4_allowed_alloc(old->n - 1);
-		if (!set)
-			return -ENOMEM;
-		memcpy(set->p, old->p, idx * sizeof(*set->p));
-		memcpy(set->p + idx, old->p + idx + 1, (old->n - idx - 1) * sizeof(*set->p));
-	}
-	allowed_replace(ad, set);
+	if (err)
+		return err;
 	/* After the publication, so that no new B4 appears under @p meanwhile. */
 	aftr_genl_end_b4s(ad, b4_denied, &(struct deny_arg){ .ad = ad, .prefix = &p });
 	return 0;
@@ -646,43 +720,66 @@ static const char *pool_prefix_refused(__be32 addr, u8 len)
 	return NULL;
 }
 
-int aftr_genl_prefix4_parse(struct genl_info *info, u16 type, __be32 *addr, u8 *len)
+/* What an IPv4 prefix of a request may be, and what a refusal says. */
+struct prefix4_kind {
+	u8 min_len;
+	const char *need;
+	const char *range;
+	const char *host_bits;
+};
+
+static const struct prefix4_kind pool_kind = {
+	.min_len = DSLITE_AFTR_MIN_POOL_PREFIX_LEN,
+	.need = KBUILD_MODNAME ": a pool prefix needs ADDR4 and LEN, no ADDR6",
+	.range = KBUILD_MODNAME ": pool prefix length must be 20 to 32",
+	.host_bits = KBUILD_MODNAME ": host bits set in the pool prefix",
+};
+
+/* Not /0: that would exempt every destination, the NAT with it. */
+static const struct prefix4_kind exempt_kind = {
+	.min_len = 1,
+	.need = KBUILD_MODNAME ": an exempt prefix needs ADDR4 and LEN, no ADDR6",
+	.range = KBUILD_MODNAME ": exempt prefix length must be 1 to 32",
+	.host_bits = KBUILD_MODNAME ": host bits set in the exempt prefix",
+};
+
+/* Refuses @attr with @msg, a message of static storage as extack wants. */
+static int refuse(struct genl_info *info, const struct nlattr *attr, const char *msg)
+{
+	NL_SET_BAD_ATTR(info->extack, attr);
+	if (info->extack)
+		info->extack->_msg = msg;
+	return -EINVAL;
+}
+
+static int prefix4_parse(struct genl_info *info, u16 type, const struct prefix4_kind *kind,
+			 __be32 *addr, u8 *len)
 {
 	const char *why;
 	struct nlattr *tb[DSLITE_AFTR_PREFIX_A_MAX + 1];
-	struct nlattr *nest = info->attrs[type];
 	int err;
 
 	err = prefix_parse(info, type, tb);
 	if (err)
 		return err;
 	if (!tb[DSLITE_AFTR_PREFIX_A_ADDR4] || !tb[DSLITE_AFTR_PREFIX_A_LEN] ||
-	    tb[DSLITE_AFTR_PREFIX_A_ADDR6]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, nest,
-				    "a pool prefix needs ADDR4 and LEN, no ADDR6");
-		return -EINVAL;
-	}
+	    tb[DSLITE_AFTR_PREFIX_A_ADDR6])
+		return refuse(info, info->attrs[type], kind->need);
 	*addr = nla_get_in_addr(tb[DSLITE_AFTR_PREFIX_A_ADDR4]);
 	*len = nla_get_u8(tb[DSLITE_AFTR_PREFIX_A_LEN]);
-	if (*len < DSLITE_AFTR_MIN_POOL_PREFIX_LEN || *len > 32) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[DSLITE_AFTR_PREFIX_A_LEN],
-				    "pool prefix length must be 20 to 32");
-		return -EINVAL;
-	}
-	if (*addr & ~inet_make_mask(*len)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[DSLITE_AFTR_PREFIX_A_ADDR4],
-				    "host bits set in the pool prefix");
-		return -EINVAL;
-	}
+	if (*len < kind->min_len || *len > 32)
+		return refuse(info, tb[DSLITE_AFTR_PREFIX_A_LEN], kind->range);
+	if (*addr & ~inet_make_mask(*len))
+		return refuse(info, tb[DSLITE_AFTR_PREFIX_A_ADDR4], kind->host_bits);
 	why = pool_prefix_refused(*addr, *len);
-	if (why) {
-		/* A message of the table's: static storage, as extack wants. */
-		NL_SET_BAD_ATTR(info->extack, tb[DSLITE_AFTR_PREFIX_A_ADDR4]);
-		if (info->extack)
-			info->extack->_msg = why;
-		return -EINVAL;
-	}
+	if (why)
+		return refuse(info, tb[DSLITE_AFTR_PREFIX_A_ADDR4], why);
 	return 0;
+}
+
+int aftr_genl_prefix4_parse(struct genl_info *info, u16 type, __be32 *addr, u8 *len)
+{
+	return prefix4_parse(info, type, &pool_kind, addr, len);
 }
 
 static int pool_add_doit(struct sk_buff *skb, struct genl_info *info)
@@ -723,6 +820,67 @@ static int pool_del_doit(struct sk_buff *skb, struct genl_info *info)
 	/* This waits for every reader of the list first: then none can reach the pool. */
 	aftr_genl_end_b4s(ad, aftr_pool_holds, pool);
 	aftr_pool_free(pool);
+	return 0;
+}
+
+/* The exempt prefix of a request, mapped into IPv6 as the set keeps it. */
+static int exempt_parse(struct genl_info *info, struct aftr_prefix6 *p)
+{
+	__be32 addr;
+	int err;
+	u8 len;
+
+	err = prefix4_parse(info, DSLITE_AFTR_A_PREFIX, &exempt_kind, &addr, &len);
+	if (err)
+		return err;
+	ipv6_addr_set_v4mapped(addr, &p->addr);
+	p->len = 96 + len;
+	return 0;
+}
+
+/*
+ * Flows whose destination no exempt prefix covers now end, once every
+ * packet that saw the old set is through; with RTNL dropped, as there may
+ * be many.
+ */
+static void exempt_end_flows(struct aftr_dev *ad)
+{
+	sweep_begin(ad);
+	aftr_bindings_end_exempt(ad);
+	sweep_end(ad);
+}
+
+/* EXEMPT_ADD and EXEMPT_DEL. */
+static int exempt_change_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct aftr_dev *ad = info->user_ptr[0];
+	struct aftr_prefix6 p;
+	int err;
+
+	err = exempt_parse(info, &p);
+	if (err)
+		return err;
+	if (info->genlhdr->cmd == DSLITE_AFTR_CMD_EXEMPT_ADD) {
+		err = prefix_set_add(&ad->exempt, &p);
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG_MOD(info->extack, "prefix already exempt");
+		return err;
+	}
+	err = prefix_set_del(&ad->exempt, &p);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_MOD(info->extack, "prefix is not exempt");
+	if (err)
+		return err;
+	exempt_end_flows(ad);
+	return 0;
+}
+
+static int exempt_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct aftr_dev *ad = info->user_ptr[0];
+
+	prefix_set_replace(&ad->exempt, NULL);
+	exempt_end_flows(ad);
 	return 0;
 }
 
@@ -1316,6 +1474,22 @@ static const struct genl_ops aftr_genl_ops[] = {
 	}, {
 		.cmd = DSLITE_AFTR_CMD_STATIC_GET,
 		.dumpit = aftr_static_get_dumpit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_EXEMPT_ADD,
+		.doit = exempt_change_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_EXEMPT_DEL,
+		.doit = exempt_change_doit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_EXEMPT_GET,
+		.dumpit = exempt_get_dumpit,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = DSLITE_AFTR_CMD_EXEMPT_FLUSH,
+		.doit = exempt_flush_doit,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -285,7 +285,7 @@ static int softwire_rcv(struct sk_buff *skb)
 	struct aftr_dev *ad;
 	struct tcphdr *syn;
 	u8 outer_ds;
-	int stat;
+	int stat, nat;
 
 	ad = aftr_dev_by_endpoint(dev_net(skb->dev), &ip6h->daddr);
 	if (!ad)
@@ -304,14 +304,16 @@ static int softwire_rcv(struct sk_buff *skb)
 		return 0;
 	}
 	softwire_decapsulate(ad, skb);
-	if (aftr_nat_from_b4(ad, skb, &b4, &endpoint))
+	nat = aftr_nat_from_b4(ad, skb, &b4, &endpoint);
+	if (nat < 0)
 		return 0;
 	/* Reassembled by the NAT: a SYN has its whole header now. */
 	syn = syn_writable(ad, skb);
 	if (syn)
 		syn_clamp(ad, skb, syn, path_mtu(ad, &endpoint, &b4));
 
-	aftr_count(ad, DSLITE_AFTR_STAT_FROM_B4_TRANSLATED);
+	aftr_count(ad, nat == AFTR_NAT_EXEMPT ? DSLITE_AFTR_STAT_FROM_B4_EXEMPT :
+		   DSLITE_AFTR_STAT_FROM_B4_TRANSLATED);
 	dev_sw_netstats_rx_add(ad->dev, skb->len);
 	/*
 	 * Straight into the IPv4 stack, as the bridge passes frames up: we are
@@ -326,7 +328,7 @@ static int softwire_rcv(struct sk_buff *skb)
 
 static int softwire_send(struct aftr_dev *ad, struct sk_buff *skb,
 			 const struct in6_addr *saddr, const struct in6_addr *daddr,
-			 const struct aftr_binding *b);
+			 bool fit, const struct aftr_binding *b);
 
 /*
  * NAT-11, under the inner policy: the IPv4 packet @skb cut into fragments
@@ -356,7 +358,7 @@ static int softwire_fragment(struct aftr_dev *ad, struct sk_buff *skb,
 			break;
 		}
 		/* Without a binding: a fragment that fits is never cut again. */
-		err = softwire_send(ad, frag, saddr, daddr, NULL);
+		err = softwire_send(ad, frag, saddr, daddr, false, NULL);
 		if (err)
 			break;
 	}
@@ -373,7 +375,7 @@ static int softwire_fragment(struct aftr_dev *ad, struct sk_buff *skb,
  * @skb: the packet, translated toward its B4 with binding @b
  * @saddr: the endpoint
  * @daddr: the B4
- * @b: its binding
+ * @b: its binding; NULL for an exempt packet (CGN-8), sent as it came
  * @mtu: what the softwire carries of IPv4: the path MTU less the IPv6 header
  *
  * With DF set its source learns the MTU from "fragmentation needed", which
@@ -390,7 +392,8 @@ static int softwire_too_big(struct aftr_dev *ad, struct sk_buff *skb,
 {
 	if (ip_hdr(skb)->frag_off & htons(IP_DF)) {
 		aftr_count(ad, DSLITE_AFTR_STAT_DROP_TOO_BIG);
-		aftr_nat_restore(skb, b);
+		if (b)
+			aftr_nat_restore(skb, b);
 		aftr_icmp_frag_needed(ad, skb, mtu);
 		kfree_skb(skb);
 		return -EMSGSIZE;
@@ -401,12 +404,13 @@ static int softwire_too_big(struct aftr_dev *ad, struct sk_buff *skb,
 }
 
 /*
- * Encapsulates and sends; @b, the binding of a translated packet, or NULL
- * for the AFTR's own messages and fragments already cut to fit.
+ * Encapsulates and sends. @fit: a packet the AFTR forwards, which must fit
+ * the softwire (NAT-11), not one of its own messages nor a fragment already
+ * cut to fit; @b, the binding it was translated with, NULL when exempt.
  */
 static int softwire_send(struct aftr_dev *ad, struct sk_buff *skb,
 			 const struct in6_addr *saddr, const struct in6_addr *daddr,
-			 const struct aftr_binding *b)
+			 bool fit, const struct aftr_binding *b)
 {
 	struct flowi6 fl6 = {
 		.flowi6_proto = IPPROTO_IPIP,
@@ -435,7 +439,7 @@ static int softwire_send(struct aftr_dev *ad, struct sk_buff *skb,
 	syn = syn_writable(ad, skb);
 	if (syn)
 		syn_clamp(ad, skb, syn, dst_mtu(dst));
-	if (b && skb->len + sizeof(*ip6h) > dst_mtu(dst)) {
+	if (fit && skb->len + sizeof(*ip6h) > dst_mtu(dst)) {
 		int err = softwire_too_big(ad, skb, saddr, daddr, b,
 					   dst_mtu(dst) - sizeof(*ip6h));
 
@@ -479,14 +483,15 @@ static int softwire_send(struct aftr_dev *ad, struct sk_buff *skb,
 int aftr_tunnel_send(struct aftr_dev *ad, struct sk_buff *skb,
 		     const struct in6_addr *saddr, const struct in6_addr *daddr)
 {
-	return softwire_send(ad, skb, saddr, daddr, NULL);
+	return softwire_send(ad, skb, saddr, daddr, false, NULL);
 }
 
 netdev_tx_t aftr_tunnel_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct aftr_dev *ad = netdev_priv(dev);
-	struct in6_addr endpoint, b4;
+	struct in6_addr endpoint, addr;
 	struct aftr_binding *b;
+	struct aftr_b4 *b4;
 	unsigned int len;
 	bool hairpin;
 
@@ -508,14 +513,15 @@ netdev_tx_t aftr_tunnel_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 
 	rcu_read_lock();
-	b = aftr_nat_to_b4(ad, skb);
-	if (b) {
+	b4 = aftr_nat_to_b4(ad, skb, &b);
+	if (b4) {
 		/* A B4's packet that the IPv4 stack routed back to us (NAT-8). */
 		hairpin = aftr_pool_contains(ad, ip_hdr(skb)->saddr);
 		len = skb->len;
-		aftr_b4_route(b->b4, &endpoint, &b4);
-		if (!softwire_send(ad, skb, &endpoint, &b4, b)) {
-			aftr_count(ad, DSLITE_AFTR_STAT_TO_B4_TRANSLATED);
+		aftr_b4_route(b4, &endpoint, &addr);
+		if (!softwire_send(ad, skb, &endpoint, &addr, true, b)) {
+			aftr_count(ad, b ? DSLITE_AFTR_STAT_TO_B4_TRANSLATED :
+				   DSLITE_AFTR_STAT_TO_B4_EXEMPT);
 			if (hairpin)
 				aftr_count(ad, DSLITE_AFTR_STAT_HAIRPIN);
 			dev_sw_netstats_tx_add(dev, 1, len);

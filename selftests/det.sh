@@ -27,15 +27,7 @@ refused() {
 	local what=$1 rc=2
 	shift
 	case $1 in [0-9]) rc=$1; shift ;; esac
-	check "$what" refused_with "$rc" "$@"
-}
-refused_with() {
-	local want=$1 pattern=$2 err rc
-	shift 2
-	err=$(aftr_run "$@" 2>&1 >/dev/null)
-	rc=$?
-	echo "exit $rc: $err"
-	[ "$rc" = "$want" ] && [[ $err =~ $pattern ]]
+	check "$what" aftr_refused "$rc" "$@"
 }
 
 setup "the DS-Lite topology comes up" dslite_topology

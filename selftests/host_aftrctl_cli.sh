@@ -296,4 +296,32 @@ refused "binding flush outer" '"outer" goes with "binding show" only' binding fl
 check "completion: binding show offers outer and inner" offers binding show dev aftr0 '' -- \
 	b4 proto outer inner
 
+# --- exempt (CGN-8) -----------------------------------------------------------
+accepted "exempt add" exempt add dev aftr0 10.64.0.0/16
+accepted "exempt add NAME, any length" exempt add aftr0 10.0.0.0/8
+accepted "exempt add a single address" exempt add dev aftr0 10.64.0.53
+accepted "exempt delete" exempt delete 10.64.0.0/16 aftr0
+accepted "exempt flush" exempt flush dev aftr0
+accepted "exempt show" exempt show
+accepted "exempt show NAME" exempt show aftr0
+refused "exempt /0" 'exempt 0.0.0.0/0 would exempt every destination$' \
+	exempt add dev aftr0 0.0.0.0/0
+refused "exempt with host bits" '10.64.0.1/16 has host bits set beyond /16$' \
+	exempt add dev aftr0 10.64.0.1/16
+refused "exempt IPv6" '' exempt add dev aftr0 2001:db8::/32
+refused "exempt without a prefix" 'an IPv4 prefix is needed$' exempt add dev aftr0
+refused "exempt without a device" '"dev DEV" is needed$' exempt del 10.64.0.0/16
+refused "exempt flush without a device" '"dev DEV" is needed$' exempt flush
+refused "exempt, two prefixes" 'one prefix at a time' exempt add aftr0 10.64.0.0/16 10.65.0.0/16
+cat >"$tmp/exempt.conf" <<'EOF2'
+dev aftr0
+exempt 10.64.0.0/16
+exempt 10.65.0.53
+EOF2
+check "a configuration file takes exempt statements" cli 0 "" config check "$tmp/exempt.conf"
+printf 'dev aftr0\nexempt 10.64.0.1/16\n' >"$tmp/exempt-bad.conf"
+check "and refuses a bad one by its line" cli 1 ':2: .*host bits' config check "$tmp/exempt-bad.conf"
+check "completion: exempt commands" offers exempt '' -- show add del delete flush help
+check "completion: exempt add offers the device" offers exempt add '' -- dev aftr0
+
 finish

@@ -59,6 +59,17 @@ aftr_run() {
 	ip netns exec "$AFTR" "$AFTRCTL" "$@"
 }
 
+# aftr_refused RC PATTERN ARGS...: aftrctl ARGS in the AFTR namespace fails
+# with exit status RC and an error matching the extended regex PATTERN.
+aftr_refused() {
+	local want=$1 pattern=$2 err rc
+	shift 2
+	err=$(aftr_run "$@" 2>&1 >/dev/null)
+	rc=$?
+	echo "exit $rc: $err"
+	[ "$rc" = "$want" ] && [[ $err =~ $pattern ]]
+}
+
 # in_ns NS COMMAND...: a command in a namespace.
 in_ns() {
 	local ns=$1

@@ -113,7 +113,9 @@ for var, addr in [("EP1", "2001:db8::1"), ("EP2", "2001:db8::2"),
                   ("B4", "2001:db8:100::a"), ("DET_B4NET", "2001:db8:300::"),
                   ("DET_B4", "2001:db8:300:100::1"), ("POOL", "198.51.100.0"),
                   ("OUTER", "198.51.100.3"), ("BADPOOL", "198.51.100.1"),
-                  ("DET_POOL", "198.51.100.64"), ("INNER", "192.168.1.10")]:
+                  ("DET_POOL", "198.51.100.64"), ("INNER", "192.168.1.10"),
+                  ("EXEMPT1", "10.64.0.0"), ("EXEMPT2", "10.65.0.0"),
+                  ("BADEXEMPT", "10.64.0.1")]:
     a = ipaddress.ip_address(addr)
     print("%s=%s" % (var, a.packed.hex() if a.version == 6 else int(a)))
 EOF
@@ -231,6 +233,34 @@ check "pool-add (do)" ynl --do pool-add --json \
 	"{$dev, \"prefix\": {\"addr4\": $POOL, \"len\": 28}, \"port-min\": 1024, \"port-max\": 65535}"
 check "pool-get (dump) is aftrctl pool show" \
 	answers same --dump pool-get --json "{$dev}" -- pool show dev aftr0
+
+# Exempt destinations (CGN-8).
+prefix4() {
+	echo "{$dev, \"prefix\": {\"addr4\": $1, \"len\": $2}}"
+}
+check "exempt-add (do), two prefixes" \
+	ynl --multi exempt-add "$(prefix4 "$EXEMPT1" 16)" --multi exempt-add "$(prefix4 "$EXEMPT2" 16)"
+check "exempt-get (dump) is aftrctl exempt show" \
+	answers same --dump exempt-get --json "{$dev}" -- exempt show dev aftr0
+check "exempt-del (do)" ynl --do exempt-del --json "$(prefix4 "$EXEMPT2" 16)"
+check "... aftrctl sees one exempt prefix left" aftrctl_has_ns \
+	'[{"prefix": "10.64.0.0/16"}]' exempt show dev aftr0
+# exempt_refused JSON MESSAGE: exempt-add of JSON fails with MESSAGE.
+exempt_refused() {
+	! ynl --do exempt-add --json "$1" >"$tmp/ynl.json" 2>&1 &&
+		grep -q "$2" "$tmp/ynl.json" || { cat "$tmp/ynl.json"; return 1; }
+}
+check "exempt-add of a prefix with host bits: the kernel's reason" \
+	exempt_refused "$(prefix4 "$BADEXEMPT" 16)" "host bits set in the exempt prefix"
+check "exempt-add of /0: the kernel's reason" \
+	exempt_refused "$(prefix4 0 0)" "exempt prefix length must be 1 to 32"
+check "exempt-add of an IPv6 prefix: the kernel's reason" \
+	exempt_refused "$(prefix6 "$ALLOW1")" "an exempt prefix needs ADDR4 and LEN, no ADDR6"
+check "exempt-add of no prefix: the kernel's reason" exempt_refused "{$dev}" "PREFIX required"
+check "exempt-add twice: the kernel's reason" \
+	exempt_refused "$(prefix4 "$EXEMPT1" 16)" "prefix already exempt"
+check "exempt-flush (do)" ynl --do exempt-flush --json "{$dev}"
+check "... aftrctl shows no exempt prefix" aftrctl_has_ns '[]' exempt show dev aftr0
 
 # Events: a ynl subscribed to the events group (cli.py joins it, sleeps,
 # then prints what came) sees what a static mapping's life causes. It is a

@@ -65,6 +65,10 @@ static const char *const cmd_names[NCMDS] = {
 	[DSLITE_AFTR_CMD_STATIC_GET] = "static-get",
 	[DSLITE_AFTR_CMD_EVENT] = "event",
 	[DSLITE_AFTR_CMD_ALLOWED_GET] = "allowed-get",
+	[DSLITE_AFTR_CMD_EXEMPT_ADD] = "exempt-add",
+	[DSLITE_AFTR_CMD_EXEMPT_DEL] = "exempt-del",
+	[DSLITE_AFTR_CMD_EXEMPT_GET] = "exempt-get",
+	[DSLITE_AFTR_CMD_EXEMPT_FLUSH] = "exempt-flush",
 	[DSLITE_AFTR_CMD_MAX + 1] = "unknown-1",
 	[DSLITE_AFTR_CMD_MAX + 2] = "unknown-2",
 	[DSLITE_AFTR_CMD_MAX + 3] = "unknown-3",
@@ -84,6 +88,9 @@ static bool cmd_writes(uint8_t cmd)
 	case DSLITE_AFTR_CMD_DET_DEL:
 	case DSLITE_AFTR_CMD_STATIC_ADD:
 	case DSLITE_AFTR_CMD_STATIC_DEL:
+	case DSLITE_AFTR_CMD_EXEMPT_ADD:
+	case DSLITE_AFTR_CMD_EXEMPT_DEL:
+	case DSLITE_AFTR_CMD_EXEMPT_FLUSH:
 		return true;
 	}
 	return false;
@@ -99,6 +106,7 @@ static bool cmd_dumps(uint8_t cmd)
 	case DSLITE_AFTR_CMD_DET_GET:
 	case DSLITE_AFTR_CMD_STATIC_GET:
 	case DSLITE_AFTR_CMD_ALLOWED_GET:
+	case DSLITE_AFTR_CMD_EXEMPT_GET:
 		return true;
 	}
 	return false;
@@ -121,6 +129,7 @@ static const struct {
 	  .zero_skips = DSLITE_AFTR_A_BINDING_COUNT },
 	{ .cmd = DSLITE_AFTR_CMD_DET_GET, .volatile_attrs = { DSLITE_AFTR_A_B4_COUNT } },
 	{ .cmd = DSLITE_AFTR_CMD_STATIC_GET },
+	{ .cmd = DSLITE_AFTR_CMD_EXEMPT_GET },
 	{ .cmd = DSLITE_AFTR_CMD_BINDING_GET, .volatile_attrs = { DSLITE_AFTR_A_EXPIRES_MS } },
 };
 #define NDUMPS (sizeof(state_dumps) / sizeof(state_dumps[0]))
@@ -534,6 +543,8 @@ static void put_cmd_attrs(struct nlmsghdr *nlh, struct rng *r, uint8_t cmd)
 		put_port_range(nlh, r, 50);
 		/* fall through */
 	case DSLITE_AFTR_CMD_POOL_DEL:
+	case DSLITE_AFTR_CMD_EXEMPT_ADD:
+	case DSLITE_AFTR_CMD_EXEMPT_DEL:
 		put_prefix4(nlh, r, DSLITE_AFTR_A_PREFIX);
 		break;
 	case DSLITE_AFTR_CMD_BINDING_GET:

@@ -84,6 +84,7 @@ int parse_addr6(const char *s, const char *what, struct in6_addr *out);
 int parse_prefix6(const char *s, struct in6_addr *addr, uint8_t *len);
 int parse_prefix4(const char *s, struct in_addr *addr, uint8_t *len);
 int check_pool(const char *s, struct in_addr addr, uint8_t len);
+int parse_exempt(const char *s, struct in_addr *addr, uint8_t *len);
 int parse_ports(const char *s, uint16_t *min, uint16_t *max);
 int parse_addr_port(const char *s, const char *what, uint32_t min_port, bool port_optional,
 		    struct in_addr *addr, int *port);
@@ -106,6 +107,8 @@ int nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb);
 const struct nlattr *nl_next_same(const struct nlattr *attr);
 bool nl_prefix_str(const struct nlattr *nest, char *buf, size_t size);
 void nl_put_dev(struct nlmsghdr *req, uint32_t ifindex, const char *ifname);
+/* B4_ALLOW/DENY, EXEMPT_ADD/DEL: "[dev] DEV PREFIX" of family @af, sent. */
+int prefix_change(struct args *a, uint8_t cmd, int af);
 /* An unsigned attribute of 1, 2 or 4 bytes (checked by the parser). */
 uint32_t nl_get_uint(const struct nlattr *attr);
 void nl_close(void);
@@ -230,6 +233,7 @@ int do_det(struct args *a);
 int do_static(struct args *a);
 int do_monitor(struct args *a);
 int do_config(struct args *a);
+int do_exempt(struct args *a);
 void stats_print(const struct nlattr *nest);
 const char *stat_name(size_t i);
 int metrics_print(const char *ifname);

@@ -239,6 +239,16 @@ int parse_prefix4(const char *s, struct in_addr *addr, uint8_t *len)
 	return 0;
 }
 
+/* An exempt destination prefix (CGN-8): any length but /0. */
+int parse_exempt(const char *s, struct in_addr *addr, uint8_t *len)
+{
+	if (parse_prefix(s, AF_INET, addr, len))
+		return -1;
+	if (!*len)
+		return usage_error("exempt %s would exempt every destination", s);
+	return 0;
+}
+
 /*
  * Where no pool may be: addresses no host sends from, and the range
  * DS-Lite keeps for the ends of its softwires (RFC 6333 5.7). The rest

@@ -11,49 +11,14 @@ static void usage(void)
 	      "       aftrctl b4 show [ [ dev ] DEV ]\n", stdout);
 }
 
-static const char *const keywords[] = { "dev" };
-
-/* "[dev] DEV PREFIX6", in any order. */
-static int b4_change(struct args *a, uint8_t cmd)
-{
-	const char *word, *ifname = NULL, *prefix = NULL;
-	struct nlmsghdr *req;
-	struct nlattr *nest;
-	struct in6_addr addr;
-	uint8_t len;
-
-	while ((word = args_next(a))) {
-		if (is_address(word)) {
-			if (prefix)
-				return usage_error("one prefix at a time (\"%s\")", word);
-			if (parse_prefix6(word, &addr, &len))
-				return EXIT_USAGE;
-			prefix = word;
-		} else if (ARGS_KEYWORD(a, word, keywords, &ifname) < 0) {
-			return EXIT_USAGE;
-		}
-	}
-	if (!ifname)
-		return usage_error("\"dev DEV\" is needed");
-	if (!prefix)
-		return usage_error("an IPv6 prefix is needed");
-	req = nl_request(cmd, NLM_F_ACK);
-	nl_put_dev(req, 0, ifname);
-	nest = mnl_attr_nest_start(req, DSLITE_AFTR_A_PREFIX);
-	mnl_attr_put(req, DSLITE_AFTR_PREFIX_A_ADDR6, sizeof(addr), &addr);
-	mnl_attr_put_u8(req, DSLITE_AFTR_PREFIX_A_LEN, len);
-	mnl_attr_nest_end(req, nest);
-	return nl_talk(req, NULL, NULL);
-}
-
 static int b4_allow(struct args *a)
 {
-	return b4_change(a, DSLITE_AFTR_CMD_B4_ALLOW);
+	return prefix_change(a, DSLITE_AFTR_CMD_B4_ALLOW, AF_INET6);
 }
 
 static int b4_deny(struct args *a)
 {
-	return b4_change(a, DSLITE_AFTR_CMD_B4_DENY);
+	return prefix_change(a, DSLITE_AFTR_CMD_B4_DENY, AF_INET6);
 }
 
 /* The ports a subscriber holds: "1024-1087,2048-2111" in text. */

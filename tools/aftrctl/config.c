@@ -34,7 +34,7 @@ static void usage(void)
 }
 
 /* Statement kinds, in the order their additions are applied. */
-enum kind { K_SET, K_ALLOW, K_POOL, K_DET, K_STATIC, K_COUNT };
+enum kind { K_SET, K_ALLOW, K_POOL, K_DET, K_STATIC, K_EXEMPT, K_COUNT };
 
 /* A statement's words as a command: OBJECT VERB dev DEV REST. */
 static const struct {
@@ -47,6 +47,7 @@ static const struct {
 	[K_POOL] = { "pool", "pool", "add", "del" },
 	[K_DET] = { "det", "det", "add", "del" },
 	[K_STATIC] = { "static", "static", "add", "del" },
+	[K_EXEMPT] = { "exempt", "exempt", "add", "del" },
 };
 
 #define LINE_MAX_LEN	512
@@ -165,9 +166,10 @@ static void pool_item(struct conf *c, const struct nlattr **tb)
 	ports_str(tb, it->line, sizeof(it->line));
 }
 
-static void allow_item(struct conf *c, const struct nlattr *prefix)
+/* An allowed B4 prefix or an exempt destination: the prefix is all of it. */
+static void prefix_item(struct conf *c, enum kind kind, const struct nlattr *prefix)
 {
-	struct item *it = conf_add(c, K_ALLOW);
+	struct item *it = conf_add(c, kind);
 
 	prefix_str(prefix, it->key, sizeof(it->key));
 	APPEND(it->line, "%s", it->key);
@@ -290,7 +292,10 @@ static int caught(uint8_t cmd, const struct nlattr **tb, void *data)
 		setting_items(c, tb);
 		break;
 	case DSLITE_AFTR_CMD_B4_ALLOW:
-		allow_item(c, tb[DSLITE_AFTR_A_PREFIX]);
+		prefix_item(c, K_ALLOW, tb[DSLITE_AFTR_A_PREFIX]);
+		break;
+	case DSLITE_AFTR_CMD_EXEMPT_ADD:
+		prefix_item(c, K_EXEMPT, tb[DSLITE_AFTR_A_PREFIX]);
 		break;
 	case DSLITE_AFTR_CMD_POOL_ADD:
 		pool_item(c, tb);
@@ -465,7 +470,13 @@ static int dump_dev(const struct nlattr **tb, void *data)
 
 static int dump_allowed(const struct nlattr **tb, void *data)
 {
-	allow_item(data, tb[DSLITE_AFTR_A_PREFIX]);
+	prefix_item(data, K_ALLOW, tb[DSLITE_AFTR_A_PREFIX]);
+	return 0;
+}
+
+static int dump_exempt(const struct nlattr **tb, void *data)
+{
+	prefix_item(data, K_EXEMPT, tb[DSLITE_AFTR_A_PREFIX]);
 	return 0;
 }
 
@@ -498,6 +509,7 @@ static int conf_running(const char *ifname, struct conf *c)
 		{ DSLITE_AFTR_CMD_POOL_GET, dump_pool },
 		{ DSLITE_AFTR_CMD_DET_GET, dump_det },
 		{ DSLITE_AFTR_CMD_STATIC_GET, dump_static },
+		{ DSLITE_AFTR_CMD_EXEMPT_GET, dump_exempt },
 	};
 	struct nlmsghdr *req;
 	size_t i;

@@ -269,7 +269,10 @@ static int print_dev(const struct nlattr **tb, void *data)
 	out_attr_u32("ifindex", " ifindex %s", tb[DSLITE_AFTR_A_IFINDEX]);
 	out_attr_u32("b4-count", " b4s %s", tb[DSLITE_AFTR_A_B4_COUNT]);
 	out_attr_u32("binding-count", " bindings %s", tb[DSLITE_AFTR_A_BINDING_COUNT]);
-	out_attr_u32("pool-count", " pools %s\n", tb[DSLITE_AFTR_A_POOL_COUNT]);
+	out_attr_u32("pool-count", " pools %s", tb[DSLITE_AFTR_A_POOL_COUNT]);
+	out_attr_u32("exempt-count", " exempt %s", tb[DSLITE_AFTR_A_EXEMPT_COUNT]);
+	out_attr_u32("exempt-flow-count", " exempt-flows %s\n",
+		     tb[DSLITE_AFTR_A_EXEMPT_FLOW_COUNT]);
 	if (tb[DSLITE_AFTR_A_ENDPOINTS])
 		print_endpoints(tb[DSLITE_AFTR_A_ENDPOINTS]);
 	if (tb[DSLITE_AFTR_A_ALLOWED])

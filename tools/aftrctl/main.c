@@ -73,8 +73,8 @@ static void usage(FILE *f)
 {
 	fputs("Usage: aftrctl [OPTIONS] OBJECT { COMMAND | help }\n"
 	      "       aftrctl [OPTIONS] -batch FILE [-force]\n"
-	      "where  OBJECT := { dev | b4 | pool | det | static | binding | stats | monitor |\n"
-	      "                   config }\n"
+	      "where  OBJECT := { dev | b4 | pool | det | static | exempt | binding | stats |\n"
+	      "                   monitor | config }\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -s[tats] | -n[etns] NETNS |\n"
 	      "                    -o[utput] { text | json | prometheus } | -V[ersion] | -h[elp] }\n"
 	      "Options take one dash or two (--version, --help); -- ends them.\n", f);
@@ -96,6 +96,7 @@ static const struct command objects[] = {
 	{ "stats", do_stats },
 	{ "det", do_det },
 	{ "static", do_static },
+	{ "exempt", do_exempt },
 	{ "monitor", do_monitor },
 	{ "config", do_config },
 	{ "help", do_help },

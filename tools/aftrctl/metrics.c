@@ -35,6 +35,10 @@ static const char *const stat_help[] = {
 	[DSLITE_AFTR_STAT_ICMP_SENT] = "ICMP errors sent.",
 	[DSLITE_AFTR_STAT_ICMP_RATELIMITED] = "ICMP errors not sent for the rate limit.",
 	[DSLITE_AFTR_STAT_ICMP_RELAYED] = "ICMPv6 errors about softwires relayed as ICMPv4.",
+	[DSLITE_AFTR_STAT_FROM_B4_EXEMPT] = "Packets from B4s to exempt destinations, untranslated.",
+	[DSLITE_AFTR_STAT_TO_B4_EXEMPT] = "Packets from exempt sources sent to a B4 untranslated.",
+	[DSLITE_AFTR_STAT_EXEMPT_FLOWS_CREATED] = "Flows to exempt destinations given return state.",
+	[DSLITE_AFTR_STAT_EXEMPT_FLOWS_EXPIRED] = "Flows to exempt destinations that expired.",
 };
 
 #define DROPS "drop-"

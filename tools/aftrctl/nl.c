@@ -378,6 +378,51 @@ void nl_put_dev(struct nlmsghdr *req, uint32_t ifindex, const char *ifname)
 		mnl_attr_put_strz(req, DSLITE_AFTR_A_IFNAME, ifname);
 }
 
+/*
+ * "[dev] DEV PREFIX", in any order: an IPv6 prefix (@af AF_INET6, allowed
+ * B4s) or an IPv4 one (exempt destinations).
+ */
+int prefix_change(struct args *a, uint8_t cmd, int af)
+{
+	static const char *const keywords[] = { "dev" };
+	const char *word, *ifname = NULL, *prefix = NULL;
+	union {
+		struct in6_addr v6;
+		struct in_addr v4;
+	} addr;
+	struct nlmsghdr *req;
+	struct nlattr *nest;
+	uint8_t len;
+
+	while ((word = args_next(a))) {
+		if (is_address(word)) {
+			if (prefix)
+				return usage_error("one prefix at a time (\"%s\")", word);
+			if (af == AF_INET6 ? parse_prefix6(word, &addr.v6, &len) :
+					     parse_exempt(word, &addr.v4, &len))
+				return EXIT_USAGE;
+			prefix = word;
+		} else if (ARGS_KEYWORD(a, word, keywords, &ifname) < 0) {
+			return EXIT_USAGE;
+		}
+	}
+	if (!ifname)
+		return usage_error("\"dev DEV\" is needed");
+	if (!prefix)
+		return usage_error(af == AF_INET6 ? "an IPv6 prefix is needed" :
+				   "an IPv4 prefix is needed");
+	req = nl_request(cmd, NLM_F_ACK);
+	nl_put_dev(req, 0, ifname);
+	nest = mnl_attr_nest_start(req, DSLITE_AFTR_A_PREFIX);
+	if (af == AF_INET6)
+		mnl_attr_put(req, DSLITE_AFTR_PREFIX_A_ADDR6, sizeof(addr.v6), &addr.v6);
+	else
+		mnl_attr_put(req, DSLITE_AFTR_PREFIX_A_ADDR4, sizeof(addr.v4), &addr.v4);
+	mnl_attr_put_u8(req, DSLITE_AFTR_PREFIX_A_LEN, len);
+	mnl_attr_nest_end(req, nest);
+	return nl_talk(req, NULL, NULL);
+}
+
 uint32_t nl_get_uint(const struct nlattr *attr)
 {
 	switch (mnl_attr_get_payload_len(attr)) {

@@ -36,6 +36,11 @@ static const char *const stat_names[] = {
 	[DSLITE_AFTR_STAT_ICMP_RELAYED] = "icmp-relayed",
 	[DSLITE_AFTR_STAT_ICMP_RELAY_DROPPED] = "icmp-relay-dropped",
 	[DSLITE_AFTR_STAT_DROP_TOO_BIG] = "drop-too-big",
+	[DSLITE_AFTR_STAT_FROM_B4_EXEMPT] = "from-b4-exempt",
+	[DSLITE_AFTR_STAT_TO_B4_EXEMPT] = "to-b4-exempt",
+	[DSLITE_AFTR_STAT_EXEMPT_FLOWS_CREATED] = "exempt-flows-created",
+	[DSLITE_AFTR_STAT_EXEMPT_FLOWS_EXPIRED] = "exempt-flows-expired",
+	[DSLITE_AFTR_STAT_DROP_EXEMPT_CLASH] = "drop-exempt-clash",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __DSLITE_AFTR_STAT_MAX,

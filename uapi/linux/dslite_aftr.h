@@ -101,6 +101,15 @@ enum dslite_aftr_state {
  *   (from-b4-packets, to-b4-packets).
  * @DSLITE_AFTR_STAT_DROP_TOO_BIG: DF set and too big for the softwire:
  *   answered with fragmentation needed (NAT-11).
+ * @DSLITE_AFTR_STAT_FROM_B4_EXEMPT: To an exempt destination, passed on
+ *   untranslated (CGN-8); not in from-b4-translated.
+ * @DSLITE_AFTR_STAT_TO_B4_EXEMPT: From an exempt source, sent into a softwire
+ *   untranslated.
+ * @DSLITE_AFTR_STAT_EXEMPT_FLOWS_CREATED: Return state made for a flow to an
+ *   exempt destination.
+ * @DSLITE_AFTR_STAT_DROP_EXEMPT_CLASH: A flow to an exempt destination whose
+ *   addresses and ports another subscriber's flow holds: its replies could
+ *   reach only one of them.
  */
 enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_FROM_B4_PACKETS,
@@ -132,6 +141,11 @@ enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_ICMP_RELAYED,
 	DSLITE_AFTR_STAT_ICMP_RELAY_DROPPED,
 	DSLITE_AFTR_STAT_DROP_TOO_BIG,
+	DSLITE_AFTR_STAT_FROM_B4_EXEMPT,
+	DSLITE_AFTR_STAT_TO_B4_EXEMPT,
+	DSLITE_AFTR_STAT_EXEMPT_FLOWS_CREATED,
+	DSLITE_AFTR_STAT_EXEMPT_FLOWS_EXPIRED,
+	DSLITE_AFTR_STAT_DROP_EXEMPT_CLASH,
 
 	/* private: */
 	__DSLITE_AFTR_STAT_MAX,
@@ -239,6 +253,8 @@ enum dslite_aftr_attr {
 	DSLITE_AFTR_A_ICMP_RATE,
 	DSLITE_AFTR_A_ICMP_BURST,
 	DSLITE_AFTR_A_FRAG,
+	DSLITE_AFTR_A_EXEMPT_COUNT,
+	DSLITE_AFTR_A_EXEMPT_FLOW_COUNT,
 
 	__DSLITE_AFTR_A_MAX
 };
@@ -299,6 +315,11 @@ enum dslite_aftr_stats_attr {
 	DSLITE_AFTR_STATS_A_ICMP_RELAYED,
 	DSLITE_AFTR_STATS_A_ICMP_RELAY_DROPPED,
 	DSLITE_AFTR_STATS_A_DROP_TOO_BIG,
+	DSLITE_AFTR_STATS_A_FROM_B4_EXEMPT,
+	DSLITE_AFTR_STATS_A_TO_B4_EXEMPT,
+	DSLITE_AFTR_STATS_A_EXEMPT_FLOWS_CREATED,
+	DSLITE_AFTR_STATS_A_EXEMPT_FLOWS_EXPIRED,
+	DSLITE_AFTR_STATS_A_DROP_EXEMPT_CLASH,
 
 	__DSLITE_AFTR_STATS_A_MAX
 };
@@ -326,6 +347,10 @@ enum dslite_aftr_cmd {
 	DSLITE_AFTR_CMD_STATIC_GET,
 	DSLITE_AFTR_CMD_EVENT,
 	DSLITE_AFTR_CMD_ALLOWED_GET,
+	DSLITE_AFTR_CMD_EXEMPT_ADD,
+	DSLITE_AFTR_CMD_EXEMPT_DEL,
+	DSLITE_AFTR_CMD_EXEMPT_GET,
+	DSLITE_AFTR_CMD_EXEMPT_FLUSH,
 
 	__DSLITE_AFTR_CMD_MAX
 };
