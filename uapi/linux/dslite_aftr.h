@@ -100,6 +100,9 @@ enum dslite_aftr_state {
  *   (from-b4-packets, to-b4-packets).
  * @DSLITE_AFTR_STAT_DROP_TOO_BIG: DF set and too big for the softwire:
  *   answered with fragmentation needed (NAT-11).
+ * @DSLITE_AFTR_STAT_DROP_FILTERED: Inbound UDP or TCP refused by the filtering
+ *   mode (NAT-2): its source is none the mapping sent to. A refused SYN is
+ *   counted when it arrives, held or not (NAT-7).
  */
 enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_FROM_B4_PACKETS,
@@ -131,6 +134,7 @@ enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_ICMP_RELAYED,
 	DSLITE_AFTR_STAT_ICMP_RELAY_DROPPED,
 	DSLITE_AFTR_STAT_DROP_TOO_BIG,
+	DSLITE_AFTR_STAT_DROP_FILTERED,
 
 	/* private: */
 	__DSLITE_AFTR_STAT_MAX,
@@ -163,6 +167,24 @@ enum dslite_aftr_dscp_model {
 enum dslite_aftr_frag_policy {
 	DSLITE_AFTR_FRAG_POLICY_OUTER,
 	DSLITE_AFTR_FRAG_POLICY_INNER,
+};
+
+/**
+ * enum dslite_aftr_filtering - Which inbound packets reach a mapping (NAT-2,
+ *   RFC 4787 section 5), for UDP and TCP. The strict modes keep a permission
+ *   per remote a mapping sent to; an unsolicited SYN they refuse is held 6 s
+ *   (NAT-7).
+ * @DSLITE_AFTR_FILTERING_ENDPOINT_INDEPENDENT: Any source may reach a live
+ *   mapping.
+ * @DSLITE_AFTR_FILTERING_ADDRESS_DEPENDENT: Only sources at an address the
+ *   mapping sent to.
+ * @DSLITE_AFTR_FILTERING_ADDRESS_PORT_DEPENDENT: Only the address and port
+ *   pairs the mapping sent to.
+ */
+enum dslite_aftr_filtering {
+	DSLITE_AFTR_FILTERING_ENDPOINT_INDEPENDENT,
+	DSLITE_AFTR_FILTERING_ADDRESS_DEPENDENT,
+	DSLITE_AFTR_FILTERING_ADDRESS_PORT_DEPENDENT,
 };
 
 /**
@@ -238,6 +260,7 @@ enum dslite_aftr_attr {
 	DSLITE_AFTR_A_ICMP_RATE,
 	DSLITE_AFTR_A_ICMP_BURST,
 	DSLITE_AFTR_A_FRAG,
+	DSLITE_AFTR_A_FILTERING,
 
 	__DSLITE_AFTR_A_MAX
 };
