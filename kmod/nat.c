@@ -17,6 +17,7 @@
 
 #include "b4.h"
 #include "binding.h"
+#include "filter.h"
 #include "icmp.h"
 #include "nat.h"
 
@@ -352,6 +353,15 @@ static bool icmp_supported(struct aftr_dev *ad, struct sk_buff *skb, u8 query)
 	return false;
 }
 
+/* Counts a refusal of @skb from @b4 and, but for memory, answers it (NAT-10). */
+static void nat_refused(struct aftr_dev *ad, struct sk_buff *skb, const struct in6_addr *b4,
+			const struct in6_addr *endpoint, enum aftr_refusal why)
+{
+	aftr_count(ad, (enum dslite_aftr_stat)why);
+	if (why != AFTR_REFUSED_NOMEM)
+		aftr_icmp_to_b4(ad, skb, b4, endpoint, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED, 0);
+}
+
 /*
  * Finds or makes the binding of a packet from B4 address @b4, of subscriber
  * prefix @sub; NULL when refused.
@@ -376,12 +386,9 @@ static struct aftr_binding *nat_binding_get(struct aftr_dev *ad, struct sk_buff 
 		return b;
 	}
 	b = aftr_binding_create(ad, &key, b4, endpoint, &why);
-	if (b)
-		return b;
-	aftr_count(ad, (enum dslite_aftr_stat)why);
-	if (why != AFTR_REFUSED_NOMEM)
-		aftr_icmp_to_b4(ad, skb, b4, endpoint, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED, 0);
-	return NULL;
+	if (!b)
+		nat_refused(ad, skb, b4, endpoint, why);
+	return b;
 }
 
 int aftr_nat_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
@@ -390,6 +397,7 @@ int aftr_nat_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
 	struct aftr_binding *b;
 	struct in6_addr sub;
 	int err;
+	u8 proto;
 
 	aftr_b4_prefix(ad, b4, &sub);
 	err = nat_defrag(ad, skb, defrag_user(&sub));
@@ -405,10 +413,20 @@ int aftr_nat_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
 	}
 
 	b = nat_binding_get(ad, skb, b4, &sub, endpoint);
-	if (!b || !nat_writable(ad, skb, skb_transport_offset(skb) +
-				l4_len(ip_hdr(skb)->protocol)))
+	if (!b)
 		goto drop;
-	if (ip_hdr(skb)->protocol == IPPROTO_TCP)
+	proto = ip_hdr(skb)->protocol;
+	/* The destination may answer, in the strict filtering modes (NAT-2). */
+	if (proto != IPPROTO_ICMP) {
+		err = aftr_filter_out(ad, b, skb);
+		if (err) {
+			nat_refused(ad, skb, b4, endpoint, err);
+			goto drop;
+		}
+	}
+	if (!nat_writable(ad, skb, skb_transport_offset(skb) + l4_len(proto)))
+		goto drop;
+	if (proto == IPPROTO_TCP)
 		tcp_track(b, tcp_hdr(skb), true);
 	nat_rewrite(skb, true, b->out.addr, b->out.port);
 	aftr_binding_refresh(b);
@@ -440,14 +458,14 @@ struct aftr_binding *aftr_nat_to_b4(struct aftr_dev *ad, struct sk_buff *skb)
 	key.port = *l4_port(skb, false);
 	key.proto = ip_hdr(skb)->protocol;
 	b = aftr_binding_lookup_out(ad, &key);
-	/*
-	 * Endpoint-independent filtering (NAT-2): any source may use a binding;
-	 * one in hold-down is not found (6333-7).
-	 */
+	/* One in hold-down is not found (6333-7). */
 	if (!b) {
 		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NO_BINDING);
 		goto drop;
 	}
+	/* Which sources may use it is the filtering mode's call (NAT-2, NAT-7). */
+	if (key.proto != IPPROTO_ICMP && !aftr_filter_in(ad, b, skb))
+		return NULL;
 	if (!nat_writable(ad, skb, skb_transport_offset(skb) + l4_len(key.proto)))
 		goto drop;
 	if (key.proto == IPPROTO_TCP)

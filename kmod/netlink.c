@@ -19,6 +19,7 @@
 #include "det.h"
 #include "device.h"
 #include "event.h"
+#include "filter.h"
 #include "netlink.h"
 #include "pool.h"
 #include "static.h"
@@ -80,6 +81,8 @@ static const struct nla_policy aftr_policy[DSLITE_AFTR_A_MAX + 1] = {
 	[DSLITE_AFTR_A_ICMP_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[DSLITE_AFTR_A_ICMP_BURST] = NLA_POLICY_MIN(NLA_U32, 1),
 	[DSLITE_AFTR_A_FRAG] = NLA_POLICY_MAX(NLA_U8, DSLITE_AFTR_FRAG_POLICY_INNER),
+	[DSLITE_AFTR_A_FILTERING] = NLA_POLICY_MAX(NLA_U8,
+						   DSLITE_AFTR_FILTERING_ADDRESS_PORT_DEPENDENT),
 };
 
 static const u16 timeout_attr[AFTR_TIMEOUT_COUNT] = {
@@ -222,7 +225,8 @@ static int put_params(struct sk_buff *skb, const struct aftr_params *p)
 	    nla_put_u8(skb, DSLITE_AFTR_A_DSCP, p->dscp) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_ICMP_RATE, p->icmp_rate) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_ICMP_BURST, p->icmp_burst) ||
-	    nla_put_u8(skb, DSLITE_AFTR_A_FRAG, p->frag))
+	    nla_put_u8(skb, DSLITE_AFTR_A_FRAG, p->frag) ||
+	    nla_put_u8(skb, DSLITE_AFTR_A_FILTERING, p->filtering))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -421,6 +425,8 @@ static void params_apply(struct aftr_params *p, struct nlattr **attrs)
 		WRITE_ONCE(p->icmp_burst, nla_get_u32(attrs[DSLITE_AFTR_A_ICMP_BURST]));
 	if (attrs[DSLITE_AFTR_A_FRAG])
 		WRITE_ONCE(p->frag, nla_get_u8(attrs[DSLITE_AFTR_A_FRAG]));
+	if (attrs[DSLITE_AFTR_A_FILTERING])
+		WRITE_ONCE(p->filtering, nla_get_u8(attrs[DSLITE_AFTR_A_FILTERING]));
 }
 
 /* Everything that can refuse runs before the first change. */
@@ -432,6 +438,7 @@ static int dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *mss = info->attrs[DSLITE_AFTR_A_MSS_CLAMP];
 	struct aftr_dev *ad = info->user_ptr[0];
 	struct aftr_addr6_set *eps = NULL, *old;
+	u8 filtering;
 	int err;
 
 	if (mss && nla_get_u16(mss) > DSLITE_AFTR_MSS_CLAMP_PMTU &&
@@ -465,7 +472,11 @@ static int dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 			kfree_rcu(old, rcu);
 		aftr_b4s_endpoints_changed(ad);
 	}
+	filtering = READ_ONCE(ad->params.filtering);
 	params_apply(&ad->params, info->attrs);
+	/* Permissions of one mode mean nothing in another (NAT-2). */
+	if (ad->params.filtering != filtering)
+		aftr_filter_flush(ad);
 	return 0;
 }
 
