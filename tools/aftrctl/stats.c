@@ -36,6 +36,7 @@ static const char *const stat_names[] = {
 	[DSLITE_AFTR_STAT_ICMP_RELAYED] = "icmp-relayed",
 	[DSLITE_AFTR_STAT_ICMP_RELAY_DROPPED] = "icmp-relay-dropped",
 	[DSLITE_AFTR_STAT_DROP_TOO_BIG] = "drop-too-big",
+	[DSLITE_AFTR_STAT_DROP_FILTERED] = "drop-filtered",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __DSLITE_AFTR_STAT_MAX,
