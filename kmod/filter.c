@@ -20,7 +20,9 @@
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 
+#include "b4.h"
 #include "binding.h"
 #include "filter.h"
 #include "icmp.h"
@@ -182,27 +184,30 @@ static void permit_free_rcu(struct rcu_head *head)
 }
 
 /*
- * Ends the SYN held for the connection binding @b opens to @remote:@port:
- * both ends sent a SYN, so the connection opens through the outbound one.
+ * Ends the SYNs held for the connection binding @b opens to @remote:@port,
+ * retransmissions too: both ends sent a SYN, so the connection opens
+ * through the outbound one, and none of them is to be answered.
  */
 static void held_end(struct aftr_filter *f, const struct aftr_binding *b,
 		     __be32 remote, __be16 port)
 {
-	struct sk_buff *skb, *tmp, *found = NULL;
+	struct sk_buff *skb, *tmp;
+	struct sk_buff_head ended;
 	const __be16 *ports;
 
+	__skb_queue_head_init(&ended);
 	spin_lock_bh(&f->held.lock);
 	skb_queue_walk_safe(&f->held, skb, tmp) {
 		ports = l4_ports(skb);
 		if (ip_hdr(skb)->daddr == b->out.addr && ports[1] == b->out.port &&
 		    ip_hdr(skb)->saddr == remote && ports[0] == port) {
 			__skb_unlink(skb, &f->held);
-			found = skb;
-			break;
+			__skb_queue_tail(&ended, skb);
 		}
 	}
 	spin_unlock_bh(&f->held.lock);
-	consume_skb(found);
+	while ((skb = __skb_dequeue(&ended)))
+		consume_skb(skb);
 }
 
 int aftr_filter_out(struct aftr_dev *ad, const struct aftr_binding *b,
@@ -310,18 +315,34 @@ static bool permit_expire(void *obj, void *arg)
 	return permit_drop(f, p);
 }
 
+/* What a flush selects: the permissions of a subscriber (or all), of a protocol. */
+struct flush_arg {
+	struct aftr_filter *f;
+	bool every_sub;
+	struct in6_addr sub;
+	u8 proto;
+};
+
 static bool permit_flush_one(void *obj, void *arg)
 {
-	return permit_drop(arg, obj);
+	struct aftr_permit *p = obj;
+	struct flush_arg *fa = arg;
+
+	if ((!fa->every_sub && !ipv6_addr_equal(&p->key.in.b4, &fa->sub)) ||
+	    (fa->proto && fa->proto != p->key.in.proto))
+		return false;
+	return permit_drop(fa->f, p);
 }
 
-void aftr_filter_flush(struct aftr_dev *ad)
+void aftr_filter_flush(struct aftr_dev *ad, const struct in6_addr *b4, u8 proto)
 {
-	struct aftr_filter *f = ad->filter;
+	struct flush_arg fa = { .f = ad->filter, .every_sub = !b4, .proto = proto };
 
-	mutex_lock(&f->lock);
-	aftr_table_sweep(&f->permits, permit_flush_one, f);
-	mutex_unlock(&f->lock);
+	if (b4)
+		aftr_b4_prefix(ad, b4, &fa.sub);
+	mutex_lock(&fa.f->lock);
+	aftr_table_sweep(&fa.f->permits, permit_flush_one, &fa);
+	mutex_unlock(&fa.f->lock);
 }
 
 /*

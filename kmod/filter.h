@@ -48,7 +48,11 @@ int aftr_filter_out(struct aftr_dev *ad, const struct aftr_binding *b,
 bool aftr_filter_in(struct aftr_dev *ad, const struct aftr_binding *b,
 		    struct sk_buff *skb);
 
-/* Under RTNL, after the mode changed: permissions of the old one go. */
-void aftr_filter_flush(struct aftr_dev *ad);
+/*
+ * Process context: drops the permissions of the subscriber of B4 address @b4
+ * (NULL: every subscriber) and @proto (0: all), as a binding flush or a
+ * change of mode makes them mean nothing.
+ */
+void aftr_filter_flush(struct aftr_dev *ad, const struct in6_addr *b4, u8 proto);
 
 #endif /* _DSLITE_AFTR_FILTER_H */

@@ -476,7 +476,7 @@ static int dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	params_apply(&ad->params, info->attrs);
 	/* Permissions of one mode mean nothing in another (NAT-2). */
 	if (ad->params.filtering != filtering)
-		aftr_filter_flush(ad);
+		aftr_filter_flush(ad, NULL, 0);
 	return 0;
 }
 
@@ -847,6 +847,8 @@ static int binding_flush_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EOPNOTSUPP;
 	}
 	aftr_binding_flush(info->user_ptr[0], f.has_b4 ? &f.b4 : NULL, f.proto);
+	/* Their permissions would only wait to expire (NAT-2). */
+	aftr_filter_flush(info->user_ptr[0], f.has_b4 ? &f.b4 : NULL, f.proto);
 	return 0;
 }
 
