@@ -184,8 +184,8 @@ static u8 tcp_fin_next(u8 s, bool out)
  * (say, after a restart) is taken as established. The compare-and-swap
  * never revives a binding the expiry worker moved to hold-down meanwhile.
  *
- * Endpoint-independent filtering lets anyone on the Internet reach a
- * binding, and we keep no sequence numbers to tell a peer's segment from a
+ * Endpoint-independent filtering, the default, lets anyone on the Internet
+ * reach a binding, and we keep no sequence numbers to tell a peer's segment from a
  * blind one: so only the B4 side can end a connection early. A RST from
  * outside changes nothing, and a FIN from outside keeps the established
  * timeout until the B4 side closes too (aftr_binding_timeout()).
