@@ -1232,6 +1232,8 @@ static int stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	nest = nla_nest_start(msg, DSLITE_AFTR_A_STATS);
 	if (!nest)
 		goto nospace;
+	/* The spec names each counter's attribute too: keep the two in step. */
+	BUILD_BUG_ON(DSLITE_AFTR_STATS_A_MAX != __DSLITE_AFTR_STAT_MAX);
 	for (i = 0; i < __DSLITE_AFTR_STAT_MAX; i++) {
 		sum = 0;
 		for_each_possible_cpu(cpu)
