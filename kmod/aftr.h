@@ -47,6 +47,7 @@ struct aftr_params {
 	u8 events_bindings;
 	u8 dscp;
 	u8 frag;
+	u8 filtering;
 };
 
 /* An RCU-replaced set of IPv6 addresses (endpoints). */
@@ -98,6 +99,7 @@ struct aftr_stats {
  * @flows: the return state of exempt traffic (exempt.c)
  * @b4s: B4 table (b4.c)
  * @pools: pool list (pool.c)
+ * @filter: permissions and held SYNs of the strict filtering modes (filter.c)
  * @icmp_limit: rate limit state for the ICMP errors the AFTR originates
  * @dumps: netlink dumps in progress over this instance's tables (netlink.c);
  *	under RTNL, so that the instance can end them before its tables go
@@ -121,6 +123,7 @@ struct aftr_dev {
 	struct aftr_exempt *flows;
 	struct aftr_b4s *b4s;
 	struct aftr_pools *pools;
+	struct aftr_filter *filter;
 	struct aftr_icmp_limit *icmp_limit;
 	struct list_head dumps;
 	struct aftr_det_rules __rcu *det;

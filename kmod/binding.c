@@ -454,14 +454,13 @@ static bool binding_end(struct aftr_bindings *bs, struct aftr_binding *b)
 }
 
 /*
- * Calls @fn on every object of @ht, resting every so often. @fn returns
- * whether it took its object out of @ht; a walk that rested after doing so
- * may have skipped objects (rhashtable_walk_start() resumes by position in
- * the bucket), so it goes round again. Without rests, removals and resizes
- * make a walk see objects twice, never miss one.
+ * A walk that rested after @fn took an object out may have skipped objects
+ * (rhashtable_walk_start() resumes by position in the bucket), so it goes
+ * round again. Without rests, removals and resizes make a walk see objects
+ * twice, never miss one.
  */
-static void table_sweep(struct rhashtable *ht, bool (*fn)(void *obj, void *arg),
-			void *arg)
+void aftr_table_sweep(struct rhashtable *ht, bool (*fn)(void *obj, void *arg),
+		      void *arg)
 {
 	struct rhashtable_iter it;
 	bool removed, again;
@@ -547,7 +546,7 @@ static bool binding_flush_one(struct aftr_binding *b, void *arg)
 	return false;
 }
 
-/* For table_sweep(): every binding, nothing to gain from the subscribers. */
+/* For aftr_table_sweep(): every binding, nothing to gain from the subscribers. */
 static bool binding_flush_any(void *obj, void *arg)
 {
 	struct aftr_binding *b = obj;
@@ -565,7 +564,7 @@ unsigned int aftr_binding_flush(struct aftr_dev *ad, const struct in6_addr *b4,
 
 	mutex_lock(&fa.bs->lock);
 	if (!b4) {
-		table_sweep(&fa.bs->out, binding_flush_any, &fa);
+		aftr_table_sweep(&fa.bs->out, binding_flush_any, &fa);
 	} else {
 		/* The subscriber of the address the flush names (CGN-9). */
 		rcu_read_lock();
@@ -590,7 +589,7 @@ static void b4_end_bindings(struct aftr_bindings *bs, struct aftr_b4 *b4)
 	cond_resched();
 }
 
-/* For table_sweep() over the exempt flows. */
+/* For aftr_table_sweep() over the exempt flows. */
 static bool exempt_end_stale(void *obj, void *arg)
 {
 	return aftr_exempt_end_stale(arg, obj);
@@ -603,7 +602,7 @@ void aftr_bindings_end_exempt(struct aftr_dev *ad)
 	mutex_lock(&bs->lock);
 	/* Creators that saw the exempt set before our caller changed it are done. */
 	synchronize_rcu();
-	table_sweep(aftr_exempt_table(ad), exempt_end_stale, ad);
+	aftr_table_sweep(aftr_exempt_table(ad), exempt_end_stale, ad);
 	mutex_unlock(&bs->lock);
 }
 
@@ -649,13 +648,13 @@ void aftr_bindings_end_b4s(struct aftr_dev *ad,
 
 	mutex_lock(&bs->lock);
 	synchronize_rcu();
-	table_sweep(aftr_b4s_table(ad), b4_end_if_match, &ea);
+	aftr_table_sweep(aftr_b4s_table(ad), b4_end_if_match, &ea);
 	if (ea.dead) {
 		synchronize_rcu();
 		for (b4 = ea.dead; b4; b4 = b4->next_dead)
 			b4_end_bindings(bs, b4);
 		if (aftr_exempt_count(ad))
-			table_sweep(aftr_exempt_table(ad), exempt_end_stale, ad);
+			aftr_table_sweep(aftr_exempt_table(ad), exempt_end_stale, ad);
 		rcu_barrier();
 	}
 	while (ea.dead) {

@@ -161,6 +161,14 @@ struct aftr_binding *aftr_binding_static_next(struct aftr_dev *ad, unsigned long
 bool aftr_binding_walk_b4(struct aftr_dev *ad, const struct in6_addr *addr, u64 *pos,
 			  bool (*fn)(struct aftr_binding *b, void *arg), void *arg);
 
+/*
+ * Calls @fn on every object of @ht, resting every so often; @fn returns
+ * whether it took its object out of @ht. Process context; the caller keeps
+ * other removers away.
+ */
+void aftr_table_sweep(struct rhashtable *ht, bool (*fn)(void *obj, void *arg),
+		      void *arg);
+
 /* The inside index, for dumps (netlink.c walks it with rhashtable_walk_*). */
 struct rhashtable *aftr_bindings_table(struct aftr_dev *ad);
 unsigned int aftr_bindings_count(struct aftr_dev *ad);

@@ -16,6 +16,7 @@
 #include "binding.h"
 #include "det.h"
 #include "exempt.h"
+#include "filter.h"
 #include "icmp.h"
 #include "netlink.h"
 #include "pool.h"
@@ -54,6 +55,7 @@ static void params_init(struct aftr_params *p)
 	p->mss_clamp = DSLITE_AFTR_MSS_CLAMP_PMTU;
 	p->dscp = DSLITE_AFTR_DSCP_MODEL_UNIFORM;
 	p->frag = DSLITE_AFTR_FRAG_POLICY_OUTER;
+	p->filtering = DSLITE_AFTR_FILTERING_ENDPOINT_INDEPENDENT;
 }
 
 /*
@@ -80,8 +82,13 @@ static int state_init(struct aftr_dev *ad)
 	err = aftr_icmp_init(ad);
 	if (err)
 		goto err_bindings;
+	err = aftr_filter_init(ad);
+	if (err)
+		goto err_icmp;
 	return 0;
 
+err_icmp:
+	aftr_icmp_destroy(ad);
 err_bindings:
 	aftr_bindings_destroy(ad);
 err_exempt:
@@ -95,6 +102,8 @@ err_pools:
 
 static void state_destroy(struct aftr_dev *ad)
 {
+	/* Held SYNs are answered through ICMP's rate limit: they go first. */
+	aftr_filter_destroy(ad);
 	aftr_icmp_destroy(ad);
 	aftr_bindings_destroy(ad);
 	aftr_exempt_destroy(ad);

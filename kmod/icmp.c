@@ -187,12 +187,13 @@ void aftr_icmp_to_b4(struct aftr_dev *ad, struct sk_buff *skb,
 
 /*
  * Sends an error about @skb to its IPv4 source out through the IPv4 stack
- * (netfilter's OUTPUT and routing apply), from the address the route to
- * that source prefers, as the kernel's own errors about forwarded packets
- * come; counted as relayed too when @relayed. Does not consume @skb.
+ * (netfilter's OUTPUT and routing apply), from @saddr, or if 0 from the
+ * address the route to that source prefers, as the kernel's own errors
+ * about forwarded packets come; counted as relayed too when @relayed. Does
+ * not consume @skb.
  */
-static void icmp_to_host(struct aftr_dev *ad, struct sk_buff *skb, u8 type, u8 code,
-			 u32 info, bool relayed)
+static void icmp_to_host(struct aftr_dev *ad, struct sk_buff *skb, __be32 saddr, u8 type,
+			 u8 code, u32 info, bool relayed)
 {
 	struct flowi4 fl4 = {
 		.daddr = ip_hdr(skb)->saddr,
@@ -217,7 +218,7 @@ static void icmp_to_host(struct aftr_dev *ad, struct sk_buff *skb, u8 type, u8 c
 		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NO_ROUTE);
 		return;
 	}
-	nskb = icmp_build(skb, fl4.saddr, type, code, info);
+	nskb = icmp_build(skb, saddr ?: fl4.saddr, type, code, info);
 	if (!nskb) {
 		ip_rt_put(rt);
 		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NOMEM);
@@ -235,7 +236,13 @@ static void icmp_to_host(struct aftr_dev *ad, struct sk_buff *skb, u8 type, u8 c
 
 void aftr_icmp_frag_needed(struct aftr_dev *ad, struct sk_buff *skb, unsigned int mtu)
 {
-	icmp_to_host(ad, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu, false);
+	icmp_to_host(ad, skb, 0, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu, false);
+}
+
+void aftr_icmp_port_unreach(struct aftr_dev *ad, struct sk_buff *skb)
+{
+	icmp_to_host(ad, skb, ip_hdr(skb)->daddr, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0,
+		     false);
 }
 
 /*
@@ -287,7 +294,7 @@ void aftr_icmp_relay(struct aftr_dev *ad, struct sk_buff *quote, u8 type, u8 cod
 		aftr_count(ad, DSLITE_AFTR_STAT_ICMP_RELAY_DROPPED);
 		goto out;
 	}
-	icmp_to_host(ad, quote, type4, code4, info4, true);
+	icmp_to_host(ad, quote, 0, type4, code4, info4, true);
 out:
 	consume_skb(quote);
 }

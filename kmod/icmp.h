@@ -44,6 +44,13 @@ void aftr_icmp_to_b4(struct aftr_dev *ad, struct sk_buff *skb,
 void aftr_icmp_frag_needed(struct aftr_dev *ad, struct sk_buff *skb, unsigned int mtu);
 
 /*
+ * Answers the IPv4 packet @skb (network header set, untranslated) with port
+ * unreachable from the address it was sent to: an unsolicited SYN nobody
+ * answered (NAT-7). Does not consume @skb.
+ */
+void aftr_icmp_port_unreach(struct aftr_dev *ad, struct sk_buff *skb);
+
+/*
  * An ICMPv6 error quoting a softwire packet we sent, from one of our
  * endpoints (@skb->data at the quoted IPv6 header): a packet too big lowers
  * the path MTU toward the B4 (6333-5).

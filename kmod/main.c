@@ -9,6 +9,7 @@
 
 #include "binding.h"
 #include "device.h"
+#include "filter.h"
 #include "netlink.h"
 #include "tunnel.h"
 
@@ -31,9 +32,12 @@ static int __init aftr_mod_init(void)
 	err = aftr_state_module_init();
 	if (err)
 		return err;
-	err = aftr_device_nets_init();
+	err = aftr_filter_module_init();
 	if (err)
 		goto err_state_caches;
+	err = aftr_device_nets_init();
+	if (err)
+		goto err_filter_cache;
 	err = aftr_genl_init();
 	if (err)
 		goto err_device_nets;
@@ -51,6 +55,8 @@ err_genl_family:
 	aftr_genl_exit();
 err_device_nets:
 	aftr_device_nets_exit();
+err_filter_cache:
+	aftr_filter_module_exit();
 err_state_caches:
 	aftr_state_module_exit();
 	return err;
@@ -62,6 +68,7 @@ static void __exit aftr_mod_exit(void)
 	aftr_device_kind_exit();
 	aftr_genl_exit();
 	aftr_device_nets_exit();
+	aftr_filter_module_exit();
 	aftr_state_module_exit();
 }
 

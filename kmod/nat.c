@@ -18,6 +18,7 @@
 #include "b4.h"
 #include "binding.h"
 #include "exempt.h"
+#include "filter.h"
 #include "icmp.h"
 #include "nat.h"
 #include "pool.h"
@@ -201,8 +202,8 @@ static u8 tcp_fin_next(u8 s, bool out)
  * (say, after a restart) is taken as established. The compare-and-swap
  * never revives a binding the expiry worker moved to hold-down meanwhile.
  *
- * Endpoint-independent filtering lets anyone on the Internet reach a
- * binding, and we keep no sequence numbers to tell a peer's segment from a
+ * Endpoint-independent filtering, the default, lets anyone on the Internet
+ * reach a binding, and we keep no sequence numbers to tell a peer's segment from a
  * blind one: so only the B4 side can end a connection early. A RST from
  * outside changes nothing, and a FIN from outside keeps the established
  * timeout until the B4 side closes too (aftr_binding_timeout()).
@@ -389,6 +390,20 @@ static bool icmp_supported(struct aftr_dev *ad, struct sk_buff *skb)
 }
 
 /*
+ * Counts a refusal of @skb from @b4, of subscriber prefix @sub, and, but for
+ * memory, answers it (NAT-10).
+ */
+static void nat_refused(struct aftr_dev *ad, struct sk_buff *skb, const struct in6_addr *b4,
+			const struct in6_addr *sub, const struct in6_addr *endpoint,
+			enum aftr_refusal why)
+{
+	aftr_count(ad, (enum dslite_aftr_stat)why);
+	if (why != AFTR_REFUSED_NOMEM)
+		aftr_icmp_to_b4(ad, skb, b4, sub, endpoint, ICMP_DEST_UNREACH,
+				ICMP_PKT_FILTERED, 0);
+}
+
+/*
  * Finds or, if @create, makes the binding of a packet from B4 address @b4,
  * of subscriber prefix @sub; NULL when refused or, not to be made, missing.
  */
@@ -416,13 +431,9 @@ static struct aftr_binding *nat_binding_get(struct aftr_dev *ad, struct sk_buff 
 		return NULL;
 	}
 	b = aftr_binding_create(ad, &key, b4, endpoint, &why);
-	if (b)
-		return b;
-	aftr_count(ad, (enum dslite_aftr_stat)why);
-	if (why != AFTR_REFUSED_NOMEM)
-		aftr_icmp_to_b4(ad, skb, b4, sub, endpoint, ICMP_DEST_UNREACH,
-				ICMP_PKT_FILTERED, 0);
-	return NULL;
+	if (!b)
+		nat_refused(ad, skb, b4, sub, endpoint, why);
+	return b;
 }
 
 /*
@@ -499,10 +510,7 @@ static bool nat_exempt_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
 	aftr_bindings_kick(ad);
 	f = aftr_exempt_flow_get(ad, &key, b4, endpoint, &why);
 	if (!f) {
-		aftr_count(ad, (enum dslite_aftr_stat)why);
-		if (why != AFTR_REFUSED_NOMEM)
-			aftr_icmp_to_b4(ad, skb, b4, sub, endpoint, ICMP_DEST_UNREACH,
-					ICMP_PKT_FILTERED, 0);
+		nat_refused(ad, skb, b4, sub, endpoint, why);
 		return false;
 	}
 	if (key.proto == IPPROTO_TCP)
@@ -518,6 +526,7 @@ int aftr_nat_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
 	struct in6_addr sub;
 	bool create = true;
 	int err;
+	u8 proto;
 
 	aftr_b4_prefix(ad, b4, &sub);
 	err = nat_defrag(ad, skb, defrag_user(&sub));
@@ -540,10 +549,20 @@ int aftr_nat_from_b4(struct aftr_dev *ad, struct sk_buff *skb,
 		return nat_icmp_error(ad, skb, &sub) ? 0 : -EINVAL;
 
 	b = nat_binding_get(ad, skb, b4, &sub, endpoint, create);
-	if (!b || !nat_writable(ad, skb, skb_transport_offset(skb) +
-				l4_len(ip_hdr(skb)->protocol)))
+	if (!b)
 		goto drop;
-	if (ip_hdr(skb)->protocol == IPPROTO_TCP)
+	proto = ip_hdr(skb)->protocol;
+	/* The destination may answer, in the strict filtering modes (NAT-2). */
+	if (proto != IPPROTO_ICMP) {
+		err = aftr_filter_out(ad, b, skb);
+		if (err) {
+			nat_refused(ad, skb, b4, &sub, endpoint, err);
+			goto drop;
+		}
+	}
+	if (!nat_writable(ad, skb, skb_transport_offset(skb) + l4_len(proto)))
+		goto drop;
+	if (proto == IPPROTO_TCP)
 		tcp_track(&b->state, tcp_hdr(skb), true);
 	nat_rewrite(skb, true, b->out.addr, b->out.port);
 	aftr_binding_refresh(b);
@@ -611,14 +630,14 @@ struct aftr_b4 *aftr_nat_to_b4(struct aftr_dev *ad, struct sk_buff *skb,
 	key.port = *l4_port(skb, false);
 	key.proto = ip_hdr(skb)->protocol;
 	b = aftr_binding_lookup_out(ad, &key);
-	/*
-	 * Endpoint-independent filtering (NAT-2): any source may use a binding;
-	 * one in hold-down is not found (6333-7).
-	 */
+	/* One in hold-down is not found (6333-7). */
 	if (!b) {
 		aftr_count(ad, DSLITE_AFTR_STAT_DROP_NO_BINDING);
 		goto drop;
 	}
+	/* Which sources may use it is the filtering mode's call (NAT-2, NAT-7). */
+	if (key.proto != IPPROTO_ICMP && !aftr_filter_in(ad, b, skb))
+		return NULL;
 	if (!nat_writable(ad, skb, skb_transport_offset(skb) + l4_len(key.proto)))
 		goto drop;
 	if (key.proto == IPPROTO_TCP)

@@ -20,6 +20,7 @@
 #include "device.h"
 #include "event.h"
 #include "exempt.h"
+#include "filter.h"
 #include "netlink.h"
 #include "pool.h"
 #include "prefix.h"
@@ -82,6 +83,8 @@ static const struct nla_policy aftr_policy[DSLITE_AFTR_A_MAX + 1] = {
 	[DSLITE_AFTR_A_ICMP_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[DSLITE_AFTR_A_ICMP_BURST] = NLA_POLICY_MIN(NLA_U32, 1),
 	[DSLITE_AFTR_A_FRAG] = NLA_POLICY_MAX(NLA_U8, DSLITE_AFTR_FRAG_POLICY_INNER),
+	[DSLITE_AFTR_A_FILTERING] = NLA_POLICY_MAX(NLA_U8,
+						   DSLITE_AFTR_FILTERING_ADDRESS_PORT_DEPENDENT),
 };
 
 static const u16 timeout_attr[AFTR_TIMEOUT_COUNT] = {
@@ -241,7 +244,8 @@ static int put_params(struct sk_buff *skb, const struct aftr_params *p)
 	    nla_put_u8(skb, DSLITE_AFTR_A_DSCP, p->dscp) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_ICMP_RATE, p->icmp_rate) ||
 	    nla_put_u32(skb, DSLITE_AFTR_A_ICMP_BURST, p->icmp_burst) ||
-	    nla_put_u8(skb, DSLITE_AFTR_A_FRAG, p->frag))
+	    nla_put_u8(skb, DSLITE_AFTR_A_FRAG, p->frag) ||
+	    nla_put_u8(skb, DSLITE_AFTR_A_FILTERING, p->filtering))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -461,6 +465,8 @@ static void params_apply(struct aftr_params *p, struct nlattr **attrs)
 		WRITE_ONCE(p->icmp_burst, nla_get_u32(attrs[DSLITE_AFTR_A_ICMP_BURST]));
 	if (attrs[DSLITE_AFTR_A_FRAG])
 		WRITE_ONCE(p->frag, nla_get_u8(attrs[DSLITE_AFTR_A_FRAG]));
+	if (attrs[DSLITE_AFTR_A_FILTERING])
+		WRITE_ONCE(p->filtering, nla_get_u8(attrs[DSLITE_AFTR_A_FILTERING]));
 }
 
 /* Everything that can refuse runs before the first change. */
@@ -472,6 +478,7 @@ static int dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *mss = info->attrs[DSLITE_AFTR_A_MSS_CLAMP];
 	struct aftr_dev *ad = info->user_ptr[0];
 	struct aftr_addr6_set *eps = NULL, *old;
+	u8 filtering;
 	int err;
 
 	if (mss && nla_get_u16(mss) > DSLITE_AFTR_MSS_CLAMP_PMTU &&
@@ -505,7 +512,11 @@ static int dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 			kfree_rcu(old, rcu);
 		aftr_b4s_endpoints_changed(ad);
 	}
+	filtering = READ_ONCE(ad->params.filtering);
 	params_apply(&ad->params, info->attrs);
+	/* Permissions of one mode mean nothing in another (NAT-2). */
+	if (ad->params.filtering != filtering)
+		aftr_filter_flush(ad, NULL, 0);
 	return 0;
 }
 
@@ -994,6 +1005,8 @@ static int binding_flush_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EOPNOTSUPP;
 	}
 	aftr_binding_flush(info->user_ptr[0], f.has_b4 ? &f.b4 : NULL, f.proto);
+	/* Their permissions would only wait to expire (NAT-2). */
+	aftr_filter_flush(info->user_ptr[0], f.has_b4 ? &f.b4 : NULL, f.proto);
 	return 0;
 }
 
@@ -1377,6 +1390,8 @@ static int stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	nest = nla_nest_start(msg, DSLITE_AFTR_A_STATS);
 	if (!nest)
 		goto nospace;
+	/* The spec names each counter's attribute too: keep the two in step. */
+	BUILD_BUG_ON(DSLITE_AFTR_STATS_A_MAX != __DSLITE_AFTR_STAT_MAX);
 	for (i = 0; i < __DSLITE_AFTR_STAT_MAX; i++) {
 		sum = 0;
 		for_each_possible_cpu(cpu)

@@ -37,6 +37,8 @@ bad "block size too small" dev set aftr0 block-size 7
 bad "block size too large" dev set aftr0 block-size 4097
 bad "setting given twice" dev set aftr0 holddown 1 holddown 2
 bad "nothing to set" dev set aftr0
+bad "unknown filtering mode" dev set aftr0 filtering symmetric
+bad "ambiguous filtering mode" dev set aftr0 filtering address-
 bad "endpoint not IPv6" dev set aftr0 endpoint 192.0.2.1
 bad "endpoint multicast" dev set aftr0 endpoint ff02::1
 bad "endpoint none with others" dev set aftr0 endpoint none endpoint 2001:db8::1
@@ -158,6 +160,15 @@ check "dev set" ctl dev set aftr0 endpoint 2001:db8::1 endpoint 2001:db8::2 time
 check "dev set reads back" json 'j[0]["endpoints"] == ["2001:db8::1", "2001:db8::2"] and
 j[0]["timeout-udp"] == 120 and j[0]["timeout-tcp-est"] == 7500 and j[0]["holddown"] == 60 and
 j[0]["max-bindings"] == 500 and j[0]["max-new-rate"] == 50' dev show dev aftr0
+check "filtering by default endpoint-independent (NAT-2)" \
+	json 'j[0]["filtering"] == "endpoint-independent"' dev show aftr0
+check "dev set filtering" ctl dev set aftr0 filtering address-port-dependent
+check "filtering reads back" json 'j[0]["filtering"] == "address-port-dependent"' dev show aftr0
+shows_filtering() {
+	ctl dev show aftr0 | grep -q "filtering $1\$"
+}
+check "filtering shows in text" shows_filtering address-port-dependent
+check "dev set filtering back" ctl dev set aftr0 filtering endpoint-independent
 check "endpoint none clears" ctl dev set aftr0 endpoint none
 check "no endpoints left" json 'not j[0].get("endpoints")' dev show aftr0
 check "b4 allow" ctl b4 allow dev aftr0 2001:db8:100::/40

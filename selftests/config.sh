@@ -28,7 +28,7 @@ det b4 2001:db8:300::/40 len 48 pool 198.51.100.128/28
 static b4 $B4B6 proto tcp inner $LAN_HOST:22 outer 198.51.100.3:2222
 set timeout udp 600
 set max-bindings 2048
-set mss-clamp 1400 dscp pipe icmp-rate 5 frag inner
+set mss-clamp 1400 dscp pipe icmp-rate 5 frag inner filtering address-dependent
 EOF
 
 apply() {
@@ -73,6 +73,7 @@ check "dump: the words of mss-clamp, dscp and frag, and the ICMP rate limit" \
 	sh -c "grep -qxF 'set mss-clamp 1400' '$tmp/dump1' &&
 	       grep -qxF 'set dscp pipe' '$tmp/dump1' &&
 	       grep -qxF 'set frag inner' '$tmp/dump1' &&
+	       grep -qxF 'set filtering address-dependent' '$tmp/dump1' &&
 	       grep -qxF 'set icmp-rate 5' '$tmp/dump1' &&
 	       grep -qxF 'set icmp-burst 20' '$tmp/dump1'"
 

@@ -173,7 +173,7 @@ printf 'dev aftr0\nallow 2001:db8::/32\npool 127.0.0.0/24\n' >"$tmp/pool.conf"
 check "a configuration file's pool is screened, with its line" \
 	cli 1 ':3: pool 127\.0\.0\.0/24 overlaps loopback' config check "$tmp/pool.conf"
 
-# --- Settings that take words: mss-clamp, dscp, frag; the ICMP rate limit -
+# --- Settings that take words: mss-clamp, dscp, frag, filtering; ICMP rates
 accepted "mss-clamp on" dev set aftr0 mss-clamp on
 accepted "mss-clamp off" dev set aftr0 mss-clamp off
 accepted "a fixed MSS" dev set aftr0 mss-clamp 1400
@@ -181,6 +181,9 @@ accepted "dscp pipe, by a prefix" dev set aftr0 dscp p
 accepted "icmp-rate and icmp-burst" dev set aftr0 icmp-rate 5 icmp-burst 10
 accepted "frag inner, by a prefix" dev set aftr0 frag i
 accepted "frag outer" dev set aftr0 frag outer
+accepted "filtering address-port-dependent" dev set aftr0 filtering address-port-dependent
+accepted "filtering address-dependent, by a prefix" dev set aftr0 filtering address-d
+accepted "filtering endpoint-independent, by a prefix" dev set aftr0 filtering e
 refused "an MSS under 536" 'mss-clamp 100 out of range \[536, 65535\]' \
 	dev set aftr0 mss-clamp 100
 refused "mss-clamp takes on, off or a number" 'unknown mss-clamp value "yes"' \
@@ -188,12 +191,19 @@ refused "mss-clamp takes on, off or a number" 'unknown mss-clamp value "yes"' \
 refused "o is on or off" 'mss-clamp value "o" is ambiguous' dev set aftr0 mss-clamp o
 refused "dscp takes no number" 'unknown dscp value "1"' dev set aftr0 dscp 1
 refused "frag takes outer or inner" 'unknown frag value "ipv6"' dev set aftr0 frag ipv6
+refused "address- is two filtering modes" 'filtering value "address-" is ambiguous' \
+	dev set aftr0 filtering address-
+refused "filtering takes no number" 'unknown filtering value "1"' dev set aftr0 filtering 1
+refused "filtering given twice" '"filtering" given twice' \
+	dev set aftr0 filtering e filtering address-dependent
 refused "icmp-rate 0" 'icmp-rate 0 out of range' dev set aftr0 icmp-rate 0
 refused "icmp is two settings" 'keyword "icmp" is ambiguous' dev set aftr0 icmp 5
 check "completion after mss-clamp" offers dev set aftr0 mss-clamp '' -- on off
 check "completion after dscp" offers dev set aftr0 dscp '' -- uniform pipe
 check "completion after frag" offers dev set aftr0 frag '' -- outer inner
-printf 'dev aftr0\nset mss-clamp 1400 dscp pipe frag inner\nset icmp-rate 5 icmp-burst 10\n' \
+check "completion after filtering" offers dev set aftr0 filtering '' -- \
+	endpoint-independent address-dependent address-port-dependent
+printf 'dev aftr0\nset mss-clamp 1400 dscp pipe frag inner\nset icmp-rate 5 icmp-burst 10\nset filtering address-port-dependent\n' \
 	>"$tmp/words.conf"
 check "a configuration file takes them" cli 0 "" config check "$tmp/words.conf"
 printf 'dev aftr0\nset dscp tunnel\n' >"$tmp/dscp.conf"

@@ -10,16 +10,31 @@ Steps run in order on the same socket (so its mapping stays the same):
   send:HOST:PORT    send one datagram there
   recv              wait for one datagram, print "ADDR:PORT" of its sender
   reply             answer the last sender
+  listen:SECS       for SECS seconds, print "ADDR:PORT" of every sender
 Each printed line goes to stdout at once; a step that times out (30 s:
 software emulation is slow) exits 1.
 """
 import socket
 import sys
+import time
 
 
 def addr(text):
     host, port = text.rsplit(":", 1)
     return host, int(port)
+
+
+def listen(s, secs):
+    """Every sender within secs seconds; no datagram is no failure."""
+    deadline = time.monotonic() + secs
+    while (left := deadline - time.monotonic()) > 0:
+        s.settimeout(left)
+        try:
+            _, sender = s.recvfrom(256)
+        except socket.timeout:
+            break
+        print("%s:%d" % sender, flush=True)
+    s.settimeout(30)
 
 
 def main():
@@ -41,6 +56,8 @@ def main():
                 print("%s:%d" % last, flush=True)
             elif verb == "reply":
                 s.sendto(b"back", last)
+            elif verb == "listen":
+                listen(s, float(arg))
             else:
                 sys.exit("unknown step " + step)
         except socket.timeout:

@@ -203,14 +203,15 @@ check "dev-set (do): every tunable, two endpoints" \
 		\"max-bindings\": 512, \"max-new-rate\": 100, \"events-bindings\": 1,
 		\"subscriber-len\": 56, \"max-subscribers\": 1000, \"max-new-subscribers\": 500,
 		\"mss-clamp\": 1400, \"dscp\": \"pipe\", \"icmp-rate\": 5, \"icmp-burst\": 10,
-		\"frag\": \"inner\"}"
+		\"frag\": \"inner\", \"filtering\": \"address-port-dependent\"}"
 check "... aftrctl reads every one back" aftrctl_has_ns \
 	'[{"endpoints": ["2001:db8::1", "2001:db8::2"], "timeout-udp": 100,
 	   "timeout-tcp-est": 7000, "timeout-tcp-trans": 200, "timeout-icmp": 50,
 	   "holddown": 60, "block-size": 128, "max-blocks": 8, "max-bindings": 512,
 	   "max-new-rate": 100, "events-bindings": 1, "subscriber-len": 56,
 	   "max-subscribers": 1000, "max-new-subscribers": 500, "mss-clamp": 1400,
-	   "dscp": "pipe", "icmp-rate": 5, "icmp-burst": 10, "frag": "inner"}]' dev show aftr0
+	   "dscp": "pipe", "icmp-rate": 5, "icmp-burst": 10, "frag": "inner",
+	   "filtering": "address-port-dependent"}]' dev show aftr0
 # Several do requests in one go (--multi), to spare the guest a start of
 # ynl each.
 prefix6() {

@@ -534,6 +534,8 @@ static void put_cmd_attrs(struct nlmsghdr *nlh, struct rng *r, uint8_t cmd)
 			mnl_attr_put_u8(nlh, DSLITE_AFTR_A_DSCP, rng_below(r, 3));
 		if (rng_percent(r, 15))
 			mnl_attr_put_u8(nlh, DSLITE_AFTR_A_FRAG, rng_below(r, 3));
+		if (rng_percent(r, 15))
+			mnl_attr_put_u8(nlh, DSLITE_AFTR_A_FILTERING, rng_below(r, 4));
 		break;
 	case DSLITE_AFTR_CMD_B4_ALLOW:
 	case DSLITE_AFTR_CMD_B4_DENY:

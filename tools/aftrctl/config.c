@@ -231,6 +231,7 @@ static const struct {
 	{ "icmp-rate", DSLITE_AFTR_A_ICMP_RATE, DSLITE_AFTR_DEF_ICMP_RATE },
 	{ "icmp-burst", DSLITE_AFTR_A_ICMP_BURST, DSLITE_AFTR_DEF_ICMP_BURST },
 	{ "frag", DSLITE_AFTR_A_FRAG, DSLITE_AFTR_FRAG_POLICY_OUTER },
+	{ "filtering", DSLITE_AFTR_A_FILTERING, DSLITE_AFTR_FILTERING_ENDPOINT_INDEPENDENT },
 };
 
 static void setting_item(struct conf *c, const char *name, const char *val)

@@ -22,7 +22,9 @@ static void usage(void)
 	      "                  [ max-bindings N ] [ max-new-rate N ] [ events-bindings { 0 | 1 } ]\n"
 	      "                  [ subscriber-len N ] [ max-subscribers N ] [ max-new-subscribers N ]\n"
 	      "                  [ mss-clamp { on | off | MSS } ] [ dscp { uniform | pipe } ]\n"
-	      "                  [ icmp-rate N ] [ icmp-burst N ] [ frag { outer | inner } ]\n",
+	      "                  [ icmp-rate N ] [ icmp-burst N ] [ frag { outer | inner } ]\n"
+	      "                  [ filtering { endpoint-independent | address-dependent |\n"
+	      "                                address-port-dependent } ]\n",
 	      stdout);
 }
 
@@ -178,6 +180,12 @@ static const char *const frag_words[] = {
 	[DSLITE_AFTR_FRAG_POLICY_INNER] = "inner",
 };
 
+static const char *const filtering_words[] = {
+	[DSLITE_AFTR_FILTERING_ENDPOINT_INDEPENDENT] = "endpoint-independent",
+	[DSLITE_AFTR_FILTERING_ADDRESS_DEPENDENT] = "address-dependent",
+	[DSLITE_AFTR_FILTERING_ADDRESS_PORT_DEPENDENT] = "address-port-dependent",
+};
+
 static const struct setting_words {
 	uint16_t attr;
 	const char *const *words;
@@ -186,6 +194,7 @@ static const struct setting_words {
 	{ DSLITE_AFTR_A_MSS_CLAMP, mss_clamp_words, ARRAY_SIZE(mss_clamp_words) },
 	{ DSLITE_AFTR_A_DSCP, dscp_words, ARRAY_SIZE(dscp_words) },
 	{ DSLITE_AFTR_A_FRAG, frag_words, ARRAY_SIZE(frag_words) },
+	{ DSLITE_AFTR_A_FILTERING, filtering_words, ARRAY_SIZE(filtering_words) },
 };
 
 /* The words setting @attr takes, NULL if none. */
@@ -222,6 +231,7 @@ static const struct setting {
 	{ "icmp-rate", DSLITE_AFTR_A_ICMP_RATE, 1, UINT32_MAX },
 	{ "icmp-burst", DSLITE_AFTR_A_ICMP_BURST, 1, UINT32_MAX },
 	{ "frag", DSLITE_AFTR_A_FRAG, 1, 0 },
+	{ "filtering", DSLITE_AFTR_A_FILTERING, 1, 0 },
 }, timeouts[] = {
 	{ "udp", DSLITE_AFTR_A_TIMEOUT_UDP, 1, DSLITE_AFTR_MAX_TIMEOUT },
 	{ "tcp-est", DSLITE_AFTR_A_TIMEOUT_TCP_EST, 1, DSLITE_AFTR_MAX_TIMEOUT },
@@ -241,7 +251,8 @@ const char *dev_setting_str(uint16_t attr, uint32_t val, char *buf, size_t size)
 
 /*
  * A setting that may be a word: text has what dev set takes, JSON what the
- * spec says (the enum's name for dscp and frag, the number for mss-clamp).
+ * spec says (the enum's name for dscp, frag and filtering, the number for
+ * mss-clamp).
  */
 static void print_setting(const char *key, const char *fmt, const struct nlattr *attr)
 {
@@ -251,8 +262,7 @@ static void print_setting(const char *key, const char *fmt, const struct nlattr 
 	if (!attr)
 		return;
 	str = dev_setting_str(mnl_attr_get_type(attr), nl_get_uint(attr), buf, sizeof(buf));
-	if (mnl_attr_get_type(attr) == DSLITE_AFTR_A_DSCP ||
-	    mnl_attr_get_type(attr) == DSLITE_AFTR_A_FRAG) {
+	if (mnl_attr_get_type(attr) != DSLITE_AFTR_A_MSS_CLAMP) {
 		out_str(key, fmt, str);
 	} else {
 		out_uint(key, NULL, nl_get_uint(attr));
@@ -304,6 +314,7 @@ static int print_dev(const struct nlattr **tb, void *data)
 	out_attr_u32("icmp-burst", " icmp-burst %s", tb[DSLITE_AFTR_A_ICMP_BURST]);
 	print_setting("frag", " frag %s", tb[DSLITE_AFTR_A_FRAG]);
 	out_text("\n");
+	print_setting("filtering", "    filtering %s\n", tb[DSLITE_AFTR_A_FILTERING]);
 	return 0;
 }
 
@@ -485,6 +496,7 @@ static void put_setting(struct nlmsghdr *req, uint16_t attr, uint32_t val)
 	case DSLITE_AFTR_A_SUBSCRIBER_LEN:
 	case DSLITE_AFTR_A_DSCP:
 	case DSLITE_AFTR_A_FRAG:
+	case DSLITE_AFTR_A_FILTERING:
 		mnl_attr_put_u8(req, attr, (uint8_t)val);
 		break;
 	case DSLITE_AFTR_A_MSS_CLAMP:

@@ -82,6 +82,7 @@ static const int attr_len[DSLITE_AFTR_A_MAX + 1] = {
 	[DSLITE_AFTR_A_ICMP_RATE] = 4,
 	[DSLITE_AFTR_A_ICMP_BURST] = 4,
 	[DSLITE_AFTR_A_FRAG] = 1,
+	[DSLITE_AFTR_A_FILTERING] = 1,
 };
 
 static const int prefix_attr_len[DSLITE_AFTR_PREFIX_A_MAX + 1] = {

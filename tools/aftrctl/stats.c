@@ -41,6 +41,7 @@ static const char *const stat_names[] = {
 	[DSLITE_AFTR_STAT_EXEMPT_FLOWS_CREATED] = "exempt-flows-created",
 	[DSLITE_AFTR_STAT_EXEMPT_FLOWS_EXPIRED] = "exempt-flows-expired",
 	[DSLITE_AFTR_STAT_DROP_EXEMPT_CLASH] = "drop-exempt-clash",
+	[DSLITE_AFTR_STAT_DROP_FILTERED] = "drop-filtered",
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) == __DSLITE_AFTR_STAT_MAX,

@@ -110,6 +110,9 @@ enum dslite_aftr_state {
  * @DSLITE_AFTR_STAT_DROP_EXEMPT_CLASH: A flow to an exempt destination whose
  *   addresses and ports another subscriber's flow holds: its replies could
  *   reach only one of them.
+ * @DSLITE_AFTR_STAT_DROP_FILTERED: Inbound UDP or TCP refused by the filtering
+ *   mode (NAT-2): its source is none the mapping sent to. A refused SYN is
+ *   counted when it arrives, held or not (NAT-7).
  */
 enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_FROM_B4_PACKETS,
@@ -146,6 +149,7 @@ enum dslite_aftr_stat {
 	DSLITE_AFTR_STAT_EXEMPT_FLOWS_CREATED,
 	DSLITE_AFTR_STAT_EXEMPT_FLOWS_EXPIRED,
 	DSLITE_AFTR_STAT_DROP_EXEMPT_CLASH,
+	DSLITE_AFTR_STAT_DROP_FILTERED,
 
 	/* private: */
 	__DSLITE_AFTR_STAT_MAX,
@@ -178,6 +182,24 @@ enum dslite_aftr_dscp_model {
 enum dslite_aftr_frag_policy {
 	DSLITE_AFTR_FRAG_POLICY_OUTER,
 	DSLITE_AFTR_FRAG_POLICY_INNER,
+};
+
+/**
+ * enum dslite_aftr_filtering - Which inbound packets reach a mapping (NAT-2,
+ *   RFC 4787 section 5), for UDP and TCP. The strict modes keep a permission
+ *   per remote a mapping sent to; an unsolicited SYN they refuse is held 6 s
+ *   (NAT-7).
+ * @DSLITE_AFTR_FILTERING_ENDPOINT_INDEPENDENT: Any source may reach a live
+ *   mapping.
+ * @DSLITE_AFTR_FILTERING_ADDRESS_DEPENDENT: Only sources at an address the
+ *   mapping sent to.
+ * @DSLITE_AFTR_FILTERING_ADDRESS_PORT_DEPENDENT: Only the address and port
+ *   pairs the mapping sent to.
+ */
+enum dslite_aftr_filtering {
+	DSLITE_AFTR_FILTERING_ENDPOINT_INDEPENDENT,
+	DSLITE_AFTR_FILTERING_ADDRESS_DEPENDENT,
+	DSLITE_AFTR_FILTERING_ADDRESS_PORT_DEPENDENT,
 };
 
 /**
@@ -255,6 +277,7 @@ enum dslite_aftr_attr {
 	DSLITE_AFTR_A_FRAG,
 	DSLITE_AFTR_A_EXEMPT_COUNT,
 	DSLITE_AFTR_A_EXEMPT_FLOW_COUNT,
+	DSLITE_AFTR_A_FILTERING,
 
 	__DSLITE_AFTR_A_MAX
 };
@@ -320,6 +343,7 @@ enum dslite_aftr_stats_attr {
 	DSLITE_AFTR_STATS_A_EXEMPT_FLOWS_CREATED,
 	DSLITE_AFTR_STATS_A_EXEMPT_FLOWS_EXPIRED,
 	DSLITE_AFTR_STATS_A_DROP_EXEMPT_CLASH,
+	DSLITE_AFTR_STATS_A_DROP_FILTERED,
 
 	__DSLITE_AFTR_STATS_A_MAX
 };
