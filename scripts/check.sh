@@ -49,9 +49,11 @@ host_tests() {
 # guest_suite K OUT VMRUN-ARGS...: runs the guest suite for kernel K under
 # vm/run VMRUN-ARGS, streaming into OUT/run.log; guest_done shows it.
 # $test_limit, when set, is each test's time limit; $guest_env, variables
-# for the suite (the guest starts from an empty environment).
+# for the suite (the guest starts from an empty environment); $suite,
+# run.sh's arguments that pick the tests (default: all).
 test_limit=
 guest_env=()
+suite=()
 guest_suite() {
 	local k=$1 out=$2
 	shift 2
@@ -59,7 +61,8 @@ guest_suite() {
 	rm -f "$out/summary"
 	echo "check: guest suite on Linux $k (log: $out/run.log)"
 	"$top/selftests/vm/run" "$@" -o "$out" -- env "${guest_env[@]}" "$top/selftests/run.sh" \
-		${test_limit:+-t "$test_limit"} -s "$out/summary" >"$out/run.log" 2>&1
+		${test_limit:+-t "$test_limit"} -s "$out/summary" "${suite[@]}" \
+		>"$out/run.log" 2>&1
 }
 
 # guest_done K OUT RC
@@ -72,20 +75,34 @@ guest_done() {
 }
 
 # The debug kernel: KASAN and friends under TCG make everything several
-# times slower, hence the memory and the limits; one run takes hours. The
-# fuzzers and the soak run at the sizes the debug kernel is there to judge
-# (a million packets, 100,000 messages, half an hour); the environment can
-# say otherwise.
+# times slower, hence the memory and the limits. The fuzzers and the soak
+# run at the sizes the debug kernel is there to judge (a million packets,
+# 100,000 messages, half an hour); the environment can say otherwise.
+# They and det.sh, the longest of the rest, take about as long as all the
+# others: two guests, one for each half, end the run in half the time.
+long=(soak.sh fuzz_packets.sh fuzz_netlink.sh det.sh)
 check_debug() {
-	local out=$results/vm-debug
+	local out=$results/vm-debug t pid
 	host_tests "debug runner" "$results/debug-runner.summary" \
 		"$top/selftests/vm/debug_reports.sh"
 	guest_env=(FUZZ_PACKETS="${FUZZ_PACKETS:-1000000}"
 		   FUZZ_MESSAGES="${FUZZ_MESSAGES:-100000}"
 		   SOAK_MINUTES="${SOAK_MINUTES:-30}")
 	test_limit=$((1800 + ${SOAK_MINUTES:-30} * 60))
+	suite=()
+	for t in "${long[@]}"; do
+		suite+=("$top/selftests/$t")
+	done
+	guest_suite debug-long "$out-long" -K "$debug" -M 2048 -t 14400 &
+	pid=$!
+	suite=()
+	for t in "${long[@]}"; do
+		suite+=(-x "$t")
+	done
 	guest_suite debug "$out" -K "$debug" -M 2048 -t 14400
 	guest_done debug "$out" $?
+	wait $pid
+	guest_done debug-long "$out-long" $?
 }
 
 # The guest suites of the kernels run side by side: each is one shell

@@ -5,19 +5,21 @@
 # time limit, nests their TAP in ours (kselftest runner style), and ends
 # with the line "N passed, N failed, N skipped". Exits 1 when any failed.
 #
-#	run.sh [-s SUMMARY] [-t SECONDS] [--host] [TEST...]
+#	run.sh [-s SUMMARY] [-t SECONDS] [--host] [-x NAME]... [TEST...]
 #
 # Without TEST, runs the guest suite: the selftests/*.sh scenarios and the
-# C tests built into selftests/build/. --host runs the host_*.sh tests
+# C tests built into selftests/build/, less those -x names (another guest
+# may run them). --host runs the host_*.sh tests
 # instead (they need this machine, not the guest). -s also writes the
 # counts "passed failed skipped" to SUMMARY, for make check to add up.
 set -u
 dir=$(cd "$(dirname "$0")" && pwd)
-summary= limit=${AFTR_TEST_TIMEOUT:-600} host=
+summary= limit=${AFTR_TEST_TIMEOUT:-600} host= except=" "
 while [ $# -gt 0 ]; do
 	case $1 in
 	-s) summary=$2; shift 2 ;;
 	-t) limit=$2; shift 2 ;;
+	-x) except+="$2 "; shift 2 ;;
 	--host) host=1; shift ;;
 	*) break ;;
 	esac
@@ -31,6 +33,7 @@ if [ ${#tests[@]} = 0 ]; then
 		host_*) [ -n "$host" ] || continue ;;
 		*) [ -z "$host" ] || continue ;;
 		esac
+		[[ $except != *" ${t#"$dir"/} "* ]] || continue
 		[ -f "$t" ] && [ -x "$t" ] && tests+=("$t")
 	done
 fi
