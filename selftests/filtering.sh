@@ -162,8 +162,14 @@ check_fails "apd, tcp: the LAN host accepted nothing" grep -q . "$tmp/tcp.apd.in
 # --- Simultaneous open under address-and-port-dependent filtering -----------
 # The Internet host's SYN comes first and is held; the LAN host's SYN to
 # it ends the hold, and the two SYNs open the connection (RFC 5382 REQ-5).
+# The LAN host's socket waits, bound, for its signal: started only when
+# the SYN is seen, Python could come up after the hold's 6 s.
 ext=$(tcp_seen "$B4A" 203.0.113.2 6400)
 diag "the LAN host's port 6400 is $ext outside"
+in_ns "$B4A" "$OPEN" connect "$LAN_HOST:6400" 203.0.113.3:7100 "$tmp/go" >"$tmp/simul.in" &
+inside=$!
+setup "simultaneous open: the LAN host's socket is bound and waits" \
+	wait_until 30 grep -q '^waiting' "$tmp/simul.in"
 ip netns exec "$SRV" "$OPEN" connect 203.0.113.3:7100 "$ext" >"$tmp/simul.out" &
 outside=$!
 syn_seen() {
@@ -171,8 +177,8 @@ syn_seen() {
 }
 setup "simultaneous open: the Internet host's SYN is on the wire" wait_until 20 syn_seen
 start=$SECONDS
-in_ns "$B4A" "$OPEN" connect "$LAN_HOST:6400" 203.0.113.3:7100 >"$tmp/simul.in"
-wait $outside
+touch "$tmp/go"
+wait $inside $outside
 diag <"$tmp/simul.out"
 diag <"$tmp/simul.in"
 check "simultaneous open: the LAN host's connect() opens (NAT-7)" \

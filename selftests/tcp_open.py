@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 """Real TCP sockets for the filtering tests (NAT-2, NAT-7).
 
-    tcp_open.py connect BIND_ADDR:PORT DST:PORT [DELAY]
-        after DELAY seconds, connect from BIND to DST (SO_REUSEADDR, so a
-        port in TIME_WAIT can be bound again); print "connected SECS",
+    tcp_open.py connect BIND_ADDR:PORT DST:PORT [GO]
+        connect from BIND to DST (SO_REUSEADDR, so a port in TIME_WAIT can
+        be bound again), with GO once the file GO exists: it prints
+        "waiting" when bound, so that a test can start it ahead and have it
+        connect within milliseconds of its signal, where starting Python
+        can take seconds under emulation. Then print "connected SECS",
         "refused SECS" or "timeout SECS", the seconds connect() took.
         Exits 0 only when connected; a connection says "hello" both ways
         first, so "connected" means data crossed.
@@ -14,6 +17,7 @@
 Timeouts allow for software emulation: connect() gives up after 30 s.
 """
 import errno
+import os
 import socket
 import sys
 import time
@@ -31,9 +35,12 @@ def tcp_socket(bind):
     return s
 
 
-def connect(bind, dst, delay=0.0):
+def connect(bind, dst, go=None):
     s = tcp_socket(bind)
-    time.sleep(delay)
+    if go:
+        print("waiting", flush=True)
+        while not os.path.exists(go):
+            time.sleep(0.01)
     s.settimeout(30)
     start = time.monotonic()
     try:
@@ -77,8 +84,7 @@ def listen(bind, secs):
 def main():
     verb = sys.argv[1]
     if verb == "connect":
-        return connect(sys.argv[2], sys.argv[3],
-                       float(sys.argv[4]) if len(sys.argv) > 4 else 0.0)
+        return connect(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
     if verb == "listen":
         return listen(sys.argv[2], float(sys.argv[3]))
     sys.exit("unknown verb " + verb)
